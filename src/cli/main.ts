@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * agentwire start   the demo: SQLite under ./data, a generated secret kept there, the chat page,
+ *                   and demo sign-in by name (loopback only).
+ * agentwire serve   production: refuses to start without AGENTWIRE_JWT_SECRET or
+ *                   AGENTWIRE_JWKS_URL; no demo sign-in.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AgentwireError, errorMessage } from '../errors/agentwire-error.js';
+import { loadConfig, type AgentwireConfig } from '../server/config.js';
+import { createLogger, type Logger } from '../server/logger.js';
+import { generateSecret, startServer, type AgentwireServerOptions } from '../server/agentwire-server.js';
+
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DATA_DIR = resolve(process.env.AGENTWIRE_DATA_DIR ?? './data');
+
+async function main(argv: string[]): Promise<void> {
+  const command = argv[0] ?? 'start';
+  if (command === '--help' || command === 'help') {
+    process.stdout.write('usage: agentwire [start|serve]\n  start  demo on SQLite with the chat page (http://localhost:3000)\n  serve  production node; needs AGENTWIRE_JWT_SECRET or AGENTWIRE_JWKS_URL\n');
+    return;
+  }
+  if (command !== 'start' && command !== 'serve') {
+    process.stderr.write(`unknown command "${command}"; use start or serve\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const config = loadConfig(process.env, { store: `sqlite:${join(DATA_DIR, 'agentwire.db')}` });
+  const logger = createLogger(config.logLevel);
+  const demo = command === 'start';
+  if (!demo && !config.jwtSecret && !config.jwksUrl) {
+    throw new AgentwireError('CONFIG', 'agentwire serve needs AGENTWIRE_JWT_SECRET (HS256) or AGENTWIRE_JWKS_URL; refusing to start without authentication');
+  }
+  const jwtSecret = config.jwtSecret ?? (demo ? demoSecret(logger) : undefined);
+  const server = await startServer(serverOptions(config, logger, demo, jwtSecret));
+  const shownHost = config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost';
+  process.stdout.write(`agentwire ${demo ? 'demo ' : ''}listening on http://${shownHost}:${server.port} (store ${config.store.replace(/\/\/[^@/]*@/, '//***@')})\n`);
+  const stop = (signal: string) => {
+    logger.info('shutting down', { signal });
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, jwtSecret: string | undefined): AgentwireServerOptions {
+  const staticDir = [join(PACKAGE_ROOT, 'web', 'dist'), join(PACKAGE_ROOT, 'web', 'plain')].find((dir) => existsSync(join(dir, 'index.html')));
+  return {
+    port: config.port,
+    ...(config.host ? { host: config.host } : {}),
+    store: config.store,
+    retention: config.retention,
+    auth: { jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience },
+    diagnostics: config.diagnostics,
+    transport: config.transport,
+    engine: config.engine,
+    ...(config.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: config.toolTimeoutMs }),
+    demo,
+    ...(staticDir ? { staticDir } : {}),
+    logger,
+    nodeId: config.nodeId,
+  };
+}
+
+/** The demo's secret: generated once and kept under ./data so tokens survive a restart. */
+function demoSecret(logger: Logger): string {
+  const file = join(DATA_DIR, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(DATA_DIR, { recursive: true });
+  const secret = generateSecret();
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  logger.info('generated a JWT secret for the demo', { file });
+  return secret;
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`agentwire: ${errorMessage(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+/**
+ * agentwire: the agent authoring API and the wire protocol types.
+ *
+ *   import { defineAgent, defineTool } from 'agentwire';
+ */
+export { defineAgent, defineTool } from './engine/define-agent.js';
+export type {
+  AgentContext,
+  AgentDefinition,
+  AgentInput,
+  NonTerminalEventType,
+  ToolCaller,
+  ToolDefinition,
+  ToolExecutionContext,
+  ToolOutcome,
+} from './engine/define-agent.js';
+export * from './protocol/index.js';

@@ -1,0 +1,94 @@
+/**
+ * Prometheus metrics of one server instance (its own registry, so several servers can share a
+ * process in tests). "Delivered" means written to a socket; "acked" means the client said so.
+ * Nothing here counts an event as confirmed before its ack.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly connections = new Gauge({ name: 'agentwire_connections', help: 'Open WebSocket connections', registers: [this.registry] });
+  readonly connectionsOpened = new Counter({
+    name: 'agentwire_connections_opened_total',
+    help: 'Authenticated connections accepted',
+    registers: [this.registry],
+  });
+  readonly connectionsClosed = new Counter({
+    name: 'agentwire_connections_closed_total',
+    help: 'Connections closed, by close code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly authFailures = new Counter({
+    name: 'agentwire_auth_failures_total',
+    help: 'Connection attempts refused with 4401',
+    registers: [this.registry],
+  });
+  readonly runsActive = new Gauge({ name: 'agentwire_runs_active', help: 'Runs executing now', registers: [this.registry] });
+  readonly runsQueued = new Gauge({ name: 'agentwire_runs_queued', help: 'Runs waiting for a slot', registers: [this.registry] });
+  readonly runsFinished = new Counter({
+    name: 'agentwire_runs_finished_total',
+    help: 'Runs ended, by terminal event type',
+    labelNames: ['terminal'] as const,
+    registers: [this.registry],
+  });
+  readonly eventsPublished = new Counter({
+    name: 'agentwire_events_published_total',
+    help: 'Agent events appended to the store',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+  readonly eventsDelivered = new Counter({
+    name: 'agentwire_events_delivered_total',
+    help: 'Agent event frames written to a socket (live and replayed), per connection',
+    registers: [this.registry],
+  });
+  readonly eventsReplayed = new Counter({
+    name: 'agentwire_events_replayed_total',
+    help: 'Agent event frames sent from the store to catch a connection up',
+    registers: [this.registry],
+  });
+  readonly eventsAcked = new Counter({
+    name: 'agentwire_events_acked_total',
+    help: 'Agent event frames the client acknowledged, per connection',
+    registers: [this.registry],
+  });
+  readonly deliveryLatency = new Histogram({
+    name: 'agentwire_delivery_latency_seconds',
+    help: 'From the event being accepted by the bridge to its frame being written to a socket (live path)',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly isolationViolations = new Counter({
+    name: 'agentwire_isolation_violations_total',
+    help: 'Events refused because they named another user, thread or run (always 0 in a correct deployment)',
+    registers: [this.registry],
+  });
+  readonly invalidEvents = new Counter({
+    name: 'agentwire_invalid_events_total',
+    help: 'Events refused because their payload did not match the schema',
+    registers: [this.registry],
+  });
+  readonly slowConsumerCloses = new Counter({
+    name: 'agentwire_slow_consumer_closes_total',
+    help: 'Connections closed with 4408 because their outbound buffer stayed past its bound without draining',
+    registers: [this.registry],
+  });
+  readonly inboundErrors = new Counter({
+    name: 'agentwire_inbound_errors_total',
+    help: 'Client frames answered with an error, by code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly backgroundErrors = new Counter({
+    name: 'agentwire_background_errors_total',
+    help: 'Failures in background loops (pruning, heartbeats, replay), by loop',
+    labelNames: ['loop'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'agentwire_' });
+  }
+}

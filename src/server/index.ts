@@ -1,0 +1,40 @@
+/**
+ * agentwire/server: run a node, or compose one from its parts.
+ *
+ *   import { startServer } from 'agentwire/server';
+ *   const server = await startServer({ auth: { jwtSecret }, store: 'sqlite:./data/agentwire.db' });
+ */
+export { startServer, generateSecret, type AgentwireServer, type AgentwireServerOptions } from './agentwire-server.js';
+export { createLogger, silentLogger, type Logger, type LogLevel, type LogFields } from './logger.js';
+export { loadConfig, type AgentwireConfig } from './config.js';
+
+// The parts, for embedding agentwire in an existing server.
+export { AgentWebSocketBridge, DEFAULT_MAX_EVENT_BYTES, type Fanout, type BridgeOptions, type UserWebSocketEmitter, type EventRouting } from '../bridge/agent-websocket-bridge.js';
+export { WebSocketNotifier, DEFAULT_MAX_OUTBOUND_BYTES, type StreamSubscriber, type StreamStart, type NotifierOptions } from '../transport/websocket-notifier.js';
+export { ConnectionManager, SUBPROTOCOL, type ConnectionManagerOptions } from '../transport/connection-manager.js';
+export { Authenticator, extractToken, MIN_SECRET_BYTES, type AuthOptions } from '../transport/authenticator.js';
+export { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../transport/transport-limits.js';
+export { ExecutionEngine, DEFAULT_ENGINE_LIMITS, type EngineLimits, type SubmitRequest, type SubmitResult } from '../engine/execution-engine.js';
+export { AgentInstanceFactory, type AgentInstance, type AgentInstanceFactoryOptions } from '../engine/agent-instance-factory.js';
+export { ToolDispatcher, DEFAULT_TOOL_TIMEOUT_MS } from '../engine/tool-dispatcher.js';
+export { createUserExecutionContext, isUserExecutionContext, type UserExecutionContext } from '../context/user-execution-context.js';
+export type { VerifiedIdentity } from '../context/verified-identity.js';
+export { newRunId, newThreadId, parseUserId, parseThreadId, parseRunId, type UserId, type ThreadId, type RunId } from '../context/ids.js';
+export { AgentwireError, IsolationViolationError, RunClosedError, InternalErrorCode } from '../errors/agentwire-error.js';
+export { Metrics } from '../metrics/metrics.js';
+
+// Stores.
+export {
+  DEFAULT_RETENTION,
+  type EventStore,
+  type EventDraft,
+  type StoredEvent,
+  type ThreadRecord,
+  type RunRecord,
+  type RunStatus,
+  type RetentionPolicy,
+  type ClaimRunResult,
+} from '../store/event-store.js';
+export { MemoryEventStore } from '../store/memory-store.js';
+export { SqliteEventStore } from '../store/sqlite-store.js';
+export { openStore } from '../store/open-store.js';

@@ -1,0 +1,142 @@
+/**
+ * One authenticated WebSocket connection: parses and answers the client's frames, and hands
+ * agent events to WebSocketNotifier (which alone writes them). Control frames (run_accepted,
+ * resumed, error, pong) are written here.
+ */
+import type { WebSocket, RawData } from 'ws';
+import { CloseCode, ErrorCode } from '../protocol/codes.js';
+import type { ClientMessage, ServerControlMessage } from '../protocol/messages.js';
+import { parseClientMessage, type clientMessageSchema } from '../protocol/schema.js';
+import { errorMessage } from '../errors/agentwire-error.js';
+import type { VerifiedIdentity } from '../context/verified-identity.js';
+import type { ExecutionEngine } from '../engine/execution-engine.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Logger } from '../server/logger.js';
+import { TokenBucket } from './rate-limiter.js';
+import type { TransportLimits } from './transport-limits.js';
+import type { StreamSubscriber, WebSocketNotifier } from './websocket-notifier.js';
+
+export interface ConnectionDeps {
+  engine: ExecutionEngine;
+  notifier: WebSocketNotifier;
+  metrics: Metrics;
+  logger: Logger;
+  limits: TransportLimits;
+  schema: ReturnType<typeof clientMessageSchema>;
+}
+
+export class ClientConnection implements StreamSubscriber {
+  readonly userId: string;
+  readonly #deps: ConnectionDeps;
+  readonly #bucket: TokenBucket;
+  #limitedInARow = 0;
+  /** Frames that arrived before connection_established went out; handled right after. */
+  #early: RawData[] | undefined = [];
+  alive = true;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly identity: VerifiedIdentity,
+    readonly connectionId: string,
+    deps: ConnectionDeps,
+  ) {
+    this.userId = identity.userId;
+    this.#deps = deps;
+    this.#bucket = new TokenBucket(deps.limits.messagesPerSecond, deps.limits.messageBurst);
+  }
+
+  /** connection_established is out: process what arrived early, then everything as it comes. */
+  ready(): void {
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    for (const data of early) this.#handleText(data);
+  }
+
+  onFrame(data: RawData, isBinary: boolean): void {
+    if (!this.#admit()) return;
+    if (isBinary) {
+      this.#refuse(ErrorCode.INVALID_MESSAGE, 'binary frames are not accepted; send JSON text frames');
+      return;
+    }
+    if (this.#early) this.#early.push(data);
+    else this.#handleText(data);
+  }
+
+  sendControl(message: ServerControlMessage): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  closeSlowConsumer(bufferedBytes: number): void {
+    this.#deps.logger.warn('closing a slow consumer', { connectionId: this.connectionId, userId: this.userId, bufferedBytes });
+    this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: resume from your last seq');
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close(code, reason);
+  }
+
+  #admit(): boolean {
+    if (this.#bucket.take()) {
+      this.#limitedInARow = 0;
+      return true;
+    }
+    this.#limitedInARow += 1;
+    if (this.#limitedInARow >= this.#deps.limits.maxRateLimitedInARow) {
+      this.close(CloseCode.RATE_LIMITED, 'message rate exceeded');
+    } else {
+      this.#refuse(ErrorCode.RATE_LIMITED, `more than ${this.#deps.limits.messagesPerSecond} messages per second; message dropped`);
+    }
+    return false;
+  }
+
+  #handleText(data: RawData): void {
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const parsed = parseClientMessage(text, this.#deps.schema);
+    if (!parsed.ok) {
+      this.#refuse(parsed.code, parsed.message, parsed.clientMessageId === undefined ? {} : { clientMessageId: parsed.clientMessageId });
+      return;
+    }
+    this.#dispatch(parsed.message).catch((error: unknown) => {
+      this.#deps.metrics.backgroundErrors.inc({ loop: 'client_message' });
+      this.#deps.logger.error('handling a client message failed', { connectionId: this.connectionId, type: parsed.message.type, error });
+      this.#refuse(ErrorCode.UNAVAILABLE, `the server could not handle ${parsed.message.type}: ${errorMessage(error)}`, echo(parsed.message));
+    });
+  }
+
+  async #dispatch(message: ClientMessage): Promise<void> {
+    const { engine, notifier } = this.#deps;
+    switch (message.type) {
+      case 'user_message': {
+        const result = await engine.submit(this.identity, message);
+        if (result.ok) this.sendControl({ type: 'run_accepted', clientMessageId: message.clientMessageId, runId: result.runId, threadId: result.threadId });
+        else this.#refuse(result.code, result.message, { clientMessageId: message.clientMessageId });
+        return;
+      }
+      case 'resume':
+        await notifier.resume(this.connectionId, message.lastSeq, message.epoch);
+        return;
+      case 'ack':
+        if (!notifier.ack(this.connectionId, message.seq)) this.#refuse(ErrorCode.INVALID_MESSAGE, `ack ${message.seq} is beyond the last seq sent on this connection`);
+        return;
+      case 'cancel': {
+        const result = await engine.cancel(this.userId, message.runId);
+        if (!result.ok) this.#refuse(result.code, result.message, { runId: message.runId });
+        return;
+      }
+      case 'ping':
+        this.sendControl({ type: 'pong' });
+        return;
+    }
+  }
+
+  #refuse(code: ErrorCode, message: string, extra: { clientMessageId?: string; runId?: string } = {}): void {
+    this.#deps.metrics.inboundErrors.inc({ code });
+    this.sendControl({ type: 'error', code, message, ...extra });
+  }
+}
+
+function echo(message: ClientMessage): { clientMessageId?: string; runId?: string } {
+  if (message.type === 'user_message') return { clientMessageId: message.clientMessageId };
+  if (message.type === 'cancel') return { runId: message.runId };
+  return {};
+}

@@ -1,0 +1,42 @@
+/** Limits of the WebSocket transport. Each has a default here and a setting (see config). */
+export interface TransportLimits {
+  /** Largest inbound frame; a bigger one closes the connection with 1009 (default 1 MiB). */
+  maxFrameBytes: number;
+  /** Longest user_message text, in characters (default 32,000). */
+  maxTextChars: number;
+  /** Sustained inbound messages per second per connection (default 20). */
+  messagesPerSecond: number;
+  /** Messages a connection may send in a burst above the rate (default 40). */
+  messageBurst: number;
+  /** Consecutive rate-limited messages after which the connection is closed with 4429 (default 50). */
+  maxRateLimitedInARow: number;
+  /** Open connections per user; one more is closed with 4429 (default 10). */
+  connectionsPerUser: number;
+  /**
+   * Outbound bytes buffered per connection before live pushes stop and the connection is fed
+   * from the store as it drains (default 8 MiB).
+   */
+  maxOutboundBytes: number;
+  /** How long a connection may sit past maxOutboundBytes without draining before it is closed with 4408 (default 10 s). */
+  slowConsumerTimeoutMs: number;
+  /** Interval of WebSocket pings; a connection that misses one pong is dropped (default 25 s). */
+  heartbeatMs: number;
+  /** How long after its token expires a connection may stay open (default 0). */
+  tokenExpiryGraceMs: number;
+  /** New connections per second from one IP address (default 20, burst 40). */
+  connectionsPerSecondPerIp: number;
+}
+
+export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
+  maxFrameBytes: 1024 * 1024,
+  maxTextChars: 32_000,
+  messagesPerSecond: 20,
+  messageBurst: 40,
+  maxRateLimitedInARow: 50,
+  connectionsPerUser: 10,
+  maxOutboundBytes: 8 * 1024 * 1024,
+  slowConsumerTimeoutMs: 10_000,
+  heartbeatMs: 25_000,
+  tokenExpiryGraceMs: 0,
+  connectionsPerSecondPerIp: 20,
+};
