@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { relative, sep } from 'node:path';
+import { extractFacts } from '../facts/extract-facts.js';
+import type { FileFacts, ImportSite, Interest } from '../facts/file-facts.js';
+import type { SourceFile } from '../files/source-file.js';
+import { parseSource } from '../parse/parser.js';
+import { PyResolver } from '../resolve/py-resolver.js';
+import type { Resolution } from '../resolve/resolution.js';
+import { TsResolver } from '../resolve/ts-resolver.js';
+
+export interface ProjectOptions {
+  readonly conditions?: readonly string[];
+  readonly pythonPaths?: readonly string[];
+}
+
+/**
+ * The audited tree: its files, their facts (parsed eagerly during the scan or lazily when an
+ * import chain leads into a file the scan skipped) and module resolution for both languages.
+ */
+export class Project {
+  readonly root: string;
+  readonly files: readonly SourceFile[];
+  readonly interest: Interest;
+  readonly #byPath = new Map<string, SourceFile>();
+  readonly #facts = new Map<string, FileFacts>();
+  readonly #scanned = new Set<string>();
+  readonly #ts: TsResolver;
+  readonly #py: PyResolver;
+
+  constructor(root: string, files: readonly SourceFile[], interest: Interest, options: ProjectOptions = {}) {
+    this.root = root;
+    this.files = files;
+    this.interest = interest;
+    for (const file of files) this.#byPath.set(file.path, file);
+    this.#ts = new TsResolver(root, options.conditions);
+    this.#py = new PyResolver(root, files, options.pythonPaths);
+  }
+
+  get python(): PyResolver {
+    return this.#py;
+  }
+
+  fileAt(path: string): SourceFile | undefined {
+    return this.#byPath.get(path);
+  }
+
+  rel(path: string): string {
+    return relative(this.root, path).split(sep).join('/');
+  }
+
+  /** Records the facts of a file the scan chose to parse. */
+  setScanned(file: SourceFile, facts: FileFacts): void {
+    this.#facts.set(file.path, facts);
+    this.#scanned.add(file.path);
+  }
+
+  /** Files the scan parsed, in path order: the files the audit examined. */
+  scannedFiles(): SourceFile[] {
+    return this.files.filter((file) => this.#scanned.has(file.path));
+  }
+
+  /** Facts of any file in the tree, parsing it now if the scan skipped it. */
+  facts(file: SourceFile): FileFacts {
+    let facts = this.#facts.get(file.path);
+    if (facts === undefined) {
+      const text = readFileSync(file.path, 'utf8');
+      facts = extractFacts(file, parseSource(file.grammar, text), text, this.interest);
+      this.#facts.set(file.path, facts);
+    }
+    return facts;
+  }
+
+  resolve(file: SourceFile, site: ImportSite): Resolution {
+    return file.family === 'python' ? this.#py.resolve(file.path, site.specifier) : this.#ts.resolve(file, site.specifier);
+  }
+
+  /** Python: the absolute dotted module; TS: null (TS paths are keyed by their resolved file). */
+  absoluteModule(file: SourceFile, specifier: string): string | null {
+    return file.family === 'python' ? this.#py.absoluteName(file.path, specifier) : null;
+  }
+}

@@ -1,0 +1,41 @@
+import type { Metrics } from '../analysis/audit-result.js';
+import { planAudit } from '../config/run-plan.js';
+import { fixImports, type FixResult } from '../fix/fix.js';
+import { table, percent } from '../report/markdown-table.js';
+import type { CliArgs } from './args.js';
+import type { CliIo } from './io.js';
+import { progressBar } from './progress.js';
+
+/** Prints the diff (dry run) or writes the files and prints before/after metrics. */
+export async function fixCommand(args: CliArgs, io: CliIo): Promise<number> {
+  const options = planAudit(args, io.cwd);
+  const progress = progressBar(io.stderr, args.progress);
+  const result = await fixImports({ ...options, write: args.write, onProgress: progress.update });
+  progress.finish();
+  if (!result.written) for (const change of result.changes) io.stdout.write(change.diff);
+  io.stderr.write(summary(result));
+  return 0;
+}
+
+function summary(result: FixResult): string {
+  const imports = result.changes.reduce((sum, change) => sum + change.imports, 0);
+  const lines: string[] = [];
+  if (result.changes.length === 0) lines.push(`ssot fix: every import of ${result.concept} already uses ${result.canonical}`);
+  else if (result.written) lines.push(`ssot fix: rewrote ${imports} imports in ${result.changes.length} files to ${result.canonical}`);
+  else lines.push(`ssot fix: would rewrite ${imports} imports in ${result.changes.length} files to ${result.canonical} (dry run; --write to apply)`);
+  for (const skipped of result.skipped) lines.push(`  left alone: ${skipped.file}${skipped.line > 0 ? `:${skipped.line}` : ''}: ${skipped.reason}`);
+  if (result.after !== null) lines.push('', metricsTable(result.before, result.after));
+  return `${lines.join('\n')}\n`;
+}
+
+function metricsTable(before: Metrics, after: Metrics): string {
+  const row = (name: string, pick: (m: Metrics) => string): string[] => [name, pick(before), pick(after)];
+  return table(['Metric', 'Before', 'After'], [
+    row('Import paths', (m) => String(m.importPaths)),
+    row('Files reaching the concept', (m) => String(m.filesReaching)),
+    row('Implementations', (m) => String(m.implementations)),
+    row('Factory share', (m) => percent(m.factoryShare)),
+    row('Deprecated references', (m) => String(m.deprecatedReferences)),
+    row('Imports that break at run time', (m) => String(m.unresolvedImports)),
+  ]);
+}

@@ -1,0 +1,43 @@
+import { isUsageError, SsotError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { parseCliArgs, USAGE } from './args.js';
+import { auditCommand } from './audit-command.js';
+import { fixCommand } from './fix-command.js';
+import type { CliIo } from './io.js';
+
+export const ExitCode = { OK: 0, LIMIT_EXCEEDED: 1, USAGE: 2, INTERNAL: 3 } as const;
+
+/** The whole CLI as a function of its arguments, so tests can run it in-process too. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const args = parseCliArgs(argv);
+    switch (args.command) {
+      case 'help':
+        io.stdout.write(USAGE);
+        return ExitCode.OK;
+      case 'version':
+        io.stdout.write(`${VERSION}\n`);
+        return ExitCode.OK;
+      case 'audit':
+        return await auditCommand(args, io);
+      case 'fix':
+        return await fixCommand(args, io);
+    }
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (isUsageError(error)) {
+    io.stderr.write(`ssot: ${error.message} [${error.code}]\n`);
+    return ExitCode.USAGE;
+  }
+  if (error instanceof SsotError) {
+    io.stderr.write(`ssot: ${error.message} [${error.code}]\n`);
+    return ExitCode.INTERNAL;
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.stderr.write(`ssot: internal error: ${detail}\n`);
+  return ExitCode.INTERNAL;
+}
