@@ -63,7 +63,7 @@ export class TestClient {
   get established(): ConnectionEstablished {
     const frame = this.frames.find((f) => f.type === 'connection_established');
     if (!frame) throw new Error('no connection_established yet');
-    return frame as ConnectionEstablished;
+    return frame;
   }
 
   /** Agent events received, in arrival order. */

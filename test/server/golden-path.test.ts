@@ -36,7 +36,7 @@ describe('the Golden Path', () => {
     expect(call?.data).toMatchObject({ toolName: 'calculator' });
     expect(done?.data).toMatchObject({ toolName: 'calculator', status: 'success', toolCallId: (call?.data as { toolCallId: string }).toolCallId });
     expect((done?.data as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(0);
-    const answer = events.filter((e) => e.type === 'agent_message_delta').map((e) => (e.data as { delta: string }).delta).join('');
+    const answer = events.filter((e) => e.type === 'agent_message_delta').map((e) => (e.data).delta).join('');
     expect(answer).toContain('391');
     expect(terminal.type === 'agent_completed' && JSON.stringify(terminal.data.result)).toContain('391');
     await client.close();

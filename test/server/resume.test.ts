@@ -43,12 +43,12 @@ describe('resume', () => {
   it('two tabs of one user both get every event', async () => {
     const token = await signToken('resume-bob');
     const [a, b] = await Promise.all([TestClient.open(server.wsUrl, token), TestClient.open(server.wsUrl, token)]);
-    const { runId } = await a!.submit(streamInput(25, 2), { agent: 'stream' });
-    await Promise.all([a!.terminalOf(runId), b!.terminalOf(runId)]);
-    expect(seqs(a!.events())).toEqual(range(1, 27));
-    expect(seqs(b!.events())).toEqual(range(1, 27));
-    expect(b!.events().map((e) => e.eventId)).toEqual(a!.events().map((e) => e.eventId));
-    await Promise.all([a!.close(), b!.close()]);
+    const { runId } = await a.submit(streamInput(25, 2), { agent: 'stream' });
+    await Promise.all([a.terminalOf(runId), b.terminalOf(runId)]);
+    expect(seqs(a.events())).toEqual(range(1, 27));
+    expect(seqs(b.events())).toEqual(range(1, 27));
+    expect(b.events().map((e) => e.eventId)).toEqual(a.events().map((e) => e.eventId));
+    await Promise.all([a.close(), b.close()]);
   });
 
   it('resume at the head replays nothing and says recovered', async () => {

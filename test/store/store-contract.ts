@@ -26,7 +26,7 @@ export function draft(userId: string, overrides: Partial<EventDraft> = {}): Even
     ts: Date.now(),
     data: { delta: `d${counter}` },
     ...overrides,
-  } as EventDraft;
+  };
 }
 
 function run(overrides: Partial<RunRecord> = {}): RunRecord {
@@ -176,7 +176,7 @@ export function storeContract(name: string, harness: StoreHarness): void {
       await store.claimRun(record);
       await store.setRunStatus(record.runId, 'running');
       expect((await store.unfinishedRuns('local')).map((r) => r.runId)).toEqual([record.runId]);
-      await store.append(draft('alice', { runId: record.runId, type: 'agent_completed', data: { result: null, durationMs: 1 } } as Partial<EventDraft>));
+      await store.append(draft('alice', { runId: record.runId, type: 'agent_completed', data: { result: null, durationMs: 1 } }));
       expect((await store.getRun(record.runId))?.status).toBe('completed');
       expect(await store.unfinishedRuns('local')).toEqual([]);
     });
