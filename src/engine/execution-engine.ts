@@ -286,6 +286,11 @@ export class ExecutionEngine {
         await run.emitter.terminate(type, data);
         return;
       } catch (error) {
+        if (error instanceof AgentwireError && error.code === InternalErrorCode.RUN_CLOSED) {
+          // The store already holds a terminal event for this run (another node ended it).
+          this.#o.logger.warn('run was already ended elsewhere', { runId: run.runId });
+          return;
+        }
         if (Date.now() >= deadline) {
           this.#o.metrics.backgroundErrors.inc({ loop: 'terminal_event' });
           this.#o.logger.error('gave up storing a terminal event; a restart will end the run with agent_death', { runId: run.runId, error });

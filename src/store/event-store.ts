@@ -62,6 +62,10 @@ export interface RetentionPolicy {
 }
 
 /** The run status a terminal event type leaves behind. */
+export function isEndedStatus(status: RunStatus): boolean {
+  return status === 'completed' || status === 'error' || status === 'died';
+}
+
 export const TERMINAL_STATUS = { agent_completed: 'completed', agent_error: 'error', agent_death: 'died' } as const satisfies Record<string, RunStatus>;
 
 export const DEFAULT_RETENTION: RetentionPolicy = { maxEventsPerUser: 10_000, maxAgeMs: 7 * 24 * 3600_000 };
@@ -81,7 +85,9 @@ export interface EventStore {
    * resolves (or even once it has been called, for appends of the same store in call order),
    * the event is readable by readAfter. Appends are applied in call order. Appending a terminal
    * event (agent_completed, agent_error, agent_death) also ends its run record in the same
-   * atomic step, so a restart can tell runs that ended from runs that were cut off.
+   * atomic step, so a restart can tell runs that ended from runs that were cut off. Any event
+   * for a run whose record has ended is refused with RunClosedError: whichever node ends a run
+   * first wins, and nothing can follow the terminal event.
    */
   append(draft: EventDraft): Promise<StoredEvent>;
 

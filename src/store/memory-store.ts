@@ -4,9 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isTerminalType } from '../protocol/events.js';
+import { RunClosedError } from '../errors/agentwire-error.js';
 import { storedEvent } from './frame.js';
 import {
   DEFAULT_RETENTION,
+  isEndedStatus,
   TERMINAL_STATUS,
   type ClaimRunResult,
   type EventDraft,
@@ -39,14 +41,13 @@ export class MemoryEventStore implements EventStore {
   }
 
   append(draft: EventDraft): Promise<StoredEvent> {
+    const run = this.#runs.get(draft.runId);
+    if (run && isEndedStatus(run.status)) return Promise.reject(new RunClosedError(draft.runId));
     const log = this.#log(draft.userId);
     log.lastSeq += 1;
     const event = storedEvent(draft, log.lastSeq, this.epoch);
     log.events.push(event);
-    if (isTerminalType(draft.type)) {
-      const run = this.#runs.get(draft.runId);
-      if (run) run.status = TERMINAL_STATUS[draft.type];
-    }
+    if (run && isTerminalType(draft.type)) run.status = TERMINAL_STATUS[draft.type];
     if (log.events.length - log.head > this.#retention.maxEventsPerUser) log.head += 1;
     compact(log);
     return Promise.resolve(event);

@@ -8,10 +8,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { isTerminalType, type AgentEventType } from '../protocol/events.js';
-import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
+import { AgentwireError, InternalErrorCode, RunClosedError } from '../errors/agentwire-error.js';
 import { storedEvent } from './frame.js';
 import {
   DEFAULT_RETENTION,
+  isEndedStatus,
   TERMINAL_STATUS,
   type ClaimRunResult,
   type EventDraft,
@@ -119,6 +120,7 @@ export class SqliteEventStore implements EventStore {
       ),
       runByClientMessage: db.prepare<[string, string], RunRow>('SELECT * FROM runs WHERE user_id = ? AND client_message_id = ?'),
       getRun: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE run_id = ?'),
+      runStatus: db.prepare<[string], { status: RunStatus }>('SELECT status FROM runs WHERE run_id = ?'),
       setRunStatus: db.prepare('UPDATE runs SET status = ? WHERE run_id = ?'),
       unfinished: db.prepare<[string], RunRow>("SELECT * FROM runs WHERE node_id = ? AND status IN ('queued', 'running')"),
     };
@@ -133,6 +135,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   #appendOne(draft: EventDraft): StoredEvent {
+    const run = this.#stmt.runStatus.get(draft.runId);
+    if (run && isEndedStatus(run.status)) throw new RunClosedError(draft.runId);
     const seqRow = this.#stmt.nextSeq.get(draft.userId);
     if (!seqRow) throw new AgentwireError(InternalErrorCode.STORE, 'sequence update returned no row');
     const event = storedEvent(draft, seqRow.last_seq, this.epoch);
@@ -147,7 +151,7 @@ export class SqliteEventStore implements EventStore {
     try {
       return Promise.resolve(this.#appendTx(draft));
     } catch (error) {
-      return Promise.reject(new AgentwireError(InternalErrorCode.STORE, 'append failed', { cause: error }));
+      return Promise.reject(error instanceof AgentwireError ? error : new AgentwireError(InternalErrorCode.STORE, 'append failed', { cause: error }));
     }
   }
 

@@ -181,6 +181,17 @@ export function storeContract(name: string, harness: StoreHarness): void {
       expect(await store.unfinishedRuns('local')).toEqual([]);
     });
 
+    it('refuses any event, terminal or not, for a run that has ended, without using a seq', async () => {
+      const record = run();
+      await store.claimRun(record);
+      await store.append(draft('alice', { runId: record.runId, type: 'agent_death', data: { cause: 'node_lost', message: 'gone' } }));
+      const head = await store.lastSeq('alice');
+      await expect(store.append(draft('alice', { runId: record.runId, type: 'agent_completed', data: { result: null, durationMs: 1 } }))).rejects.toMatchObject({ code: 'RUN_CLOSED' });
+      await expect(store.append(draft('alice', { runId: record.runId }))).rejects.toMatchObject({ code: 'RUN_CLOSED' });
+      expect(await store.lastSeq('alice')).toBe(head);
+      expect((await store.getRun(record.runId))?.status).toBe('died');
+    });
+
     it('is healthy while open', async () => {
       expect(await store.healthy()).toBe(true);
     });
