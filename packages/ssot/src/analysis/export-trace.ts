@@ -124,6 +124,7 @@ function merge(traces: readonly Trace[]): Trace {
 }
 
 function prepend(file: SourceFile, trace: Trace): Trace {
-  if (trace.definitions.length === 0) return trace;
+  // `class X {}; exports.X = X` reaches its own definition: the file is no barrel.
+  if (trace.definitions.every((ref) => ref.file.path === file.path)) return trace;
   return { ...trace, via: [file, ...trace.via] };
 }

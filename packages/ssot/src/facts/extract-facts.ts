@@ -7,5 +7,5 @@ import { extractTsFacts } from './ts-extract.js';
 export function extractFacts(file: SourceFile, root: SgRoot, text: string, interest: Interest): FileFacts {
   return file.family === 'python'
     ? extractPyFacts(root.root(), text, interest, file.declarationOnly)
-    : extractTsFacts(root.root(), text, interest, file.declarationOnly);
+    : extractTsFacts(root.root(), text, interest, file);
 }

@@ -4,15 +4,8 @@ import { lineOf } from './syntax-node.js';
 
 const ALIAS_VALUES = new Set(['identifier', 'attribute', 'none']);
 
-/**
- * Classes, functions, module- and class-level assignments and type aliases named like the
- * concept. Assignments inside functions are locals; `X = None` after a failed import is a
- * placeholder, kept as an `alias` so it is listed but never counted as an implementation.
- */
-export function extractPyDefinitions(root: SgNode, pattern: string, allClasses: boolean, stubFile: boolean): {
-  definitions: Definition[];
-  localExports: LocalExport[];
-} {
+/** ast-grep rules for definitions whose name matches `pattern`, `__all__`, and every class when asked. */
+export function pyDefinitionRules(pattern: string, allClasses: boolean): object[] {
   const rules: object[] = [
     { kind: 'class_definition', has: { field: 'name', regex: pattern } },
     { kind: 'function_definition', has: { field: 'name', regex: pattern } },
@@ -21,20 +14,29 @@ export function extractPyDefinitions(root: SgNode, pattern: string, allClasses: 
     { kind: 'type_alias_statement', has: { field: 'left', regex: pattern } },
   ];
   if (allClasses) rules.push({ kind: 'class_definition' });
-  const definitions: Definition[] = [];
-  const localExports: LocalExport[] = [];
-  const seen = new Set<number>();
-  for (const node of root.findAll({ rule: { any: rules } })) {
-    if (seen.has(node.id())) continue;
-    seen.add(node.id());
-    if (node.kind() === 'assignment' && node.field('left')?.text() === '__all__') {
-      localExports.push(...dunderAll(node));
-      continue;
-    }
-    const definition = definitionOf(node, stubFile);
-    if (definition !== null) definitions.push(definition);
+  return rules;
+}
+
+export interface PyDefinitionFacts {
+  readonly definitions: Definition[];
+  readonly localExports: LocalExport[];
+}
+
+/**
+ * Records a node matched by pyDefinitionRules. Classes, functions, module- and class-level
+ * assignments and type aliases count; assignments inside functions are locals, and
+ * `X = None` after a failed import is a placeholder, kept as an `alias` so it is listed but
+ * never counted as an implementation.
+ */
+export function collectPyDefinitionNode(node: SgNode, kind: string, stubFile: boolean, facts: PyDefinitionFacts): boolean {
+  if (kind !== 'class_definition' && kind !== 'function_definition' && kind !== 'assignment' && kind !== 'type_alias_statement') return false;
+  if (kind === 'assignment' && node.field('left')?.text() === '__all__') {
+    facts.localExports.push(...dunderAll(node));
+    return true;
   }
-  return { definitions, localExports };
+  const definition = definitionOf(node, stubFile);
+  if (definition !== null) facts.definitions.push(definition);
+  return true;
 }
 
 function definitionOf(node: SgNode, stubFile: boolean): Definition | null {

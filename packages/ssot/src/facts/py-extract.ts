@@ -1,22 +1,37 @@
 import type { SgNode } from '@ast-grep/napi';
-import { firstSyntaxError } from '../parse/parser.js';
-import type { FileFacts, Interest } from './file-facts.js';
+import type { FileFacts, ImportSite, Interest } from './file-facts.js';
 import { aliasesOf } from './import-aliases.js';
-import { extractPyDefinitions } from './py-definitions.js';
-import { extractPyImports } from './py-imports.js';
-import { extractPyConstructions, extractPyMemberUses } from './py-uses.js';
-import { lineOf } from './syntax-node.js';
+import { collectPyDefinitionNode, pyDefinitionRules, type PyDefinitionFacts } from './py-definitions.js';
+import { collectPyImportNode, PY_IMPORT_RULES } from './py-imports.js';
+import { collectPyUseNode, pyConstruction, pyUseRules, type PyUseFacts } from './py-uses.js';
+import { exactNamesPattern, lineOf } from './syntax-node.js';
 
+/** One traversal for everything, as in extractTsFacts. */
 export function extractPyFacts(root: SgNode, text: string, interest: Interest, stubFile: boolean): FileFacts {
-  const imports = extractPyImports(root);
-  const { definitions, localExports } = extractPyDefinitions(root, interest.definitionPattern, interest.allClasses, stubFile);
-  const error = firstSyntaxError(root);
+  const rules = [...PY_IMPORT_RULES, ...pyDefinitionRules(interest.definitionPattern, interest.allClasses), ...pyUseRules(interest.names), { kind: 'ERROR' }];
+  const imports: ImportSite[] = [];
+  const definitions: PyDefinitionFacts = { definitions: [], localExports: [] };
+  const uses: PyUseFacts = { constructions: [], memberUses: [] };
+  let syntaxErrorLine: number | null = null;
+  for (const node of root.findAll({ rule: { any: rules } })) {
+    const kind = String(node.kind());
+    if (kind === 'ERROR') syntaxErrorLine ??= lineOf(node);
+    else if (!collectPyImportNode(node, kind, imports) && !collectPyUseNode(node, kind, text, uses)) {
+      collectPyDefinitionNode(node, kind, stubFile, definitions);
+    }
+  }
+  const aliases = aliasesOf(imports, interest.names);
+  if (aliases.length > 0) {
+    // `from x import Concept as Alias` then `Alias(…)`.
+    const rule = { rule: { kind: 'call', has: { field: 'function', regex: exactNamesPattern(aliases) } } };
+    for (const node of root.findAll(rule)) uses.constructions.push(pyConstruction(node, text));
+  }
   return {
     imports,
-    definitions,
-    constructions: extractPyConstructions(root, interest.names, aliasesOf(imports, interest.names), text),
-    memberUses: extractPyMemberUses(root, interest.names),
-    localExports,
-    syntaxErrorLine: error === null ? null : lineOf(error),
+    definitions: definitions.definitions,
+    constructions: uses.constructions,
+    memberUses: uses.memberUses,
+    localExports: definitions.localExports,
+    syntaxErrorLine,
   };
 }

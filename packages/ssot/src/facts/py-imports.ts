@@ -2,24 +2,20 @@ import type { SgNode } from '@ast-grep/napi';
 import type { ImportName, ImportSite } from './file-facts.js';
 import { lineOf, spanOf } from './syntax-node.js';
 
-const IMPORTS = { rule: { any: [{ kind: 'import_statement' }, { kind: 'import_from_statement' }] } };
+export const PY_IMPORT_RULES: readonly object[] = [{ kind: 'import_statement' }, { kind: 'import_from_statement' }];
 
 /**
- * Every `import` and `from … import` in a Python file, nested ones included: Python code
- * imports lazily inside functions and under `if TYPE_CHECKING:`, and those break at run time
- * just the same.
+ * Records an `import` or `from … import` (false for other kinds). Nested ones count too: Python
+ * code imports lazily inside functions and under `if TYPE_CHECKING:`, and those break at run
+ * time just the same.
  */
-export function extractPyImports(root: SgNode): ImportSite[] {
-  const sites: ImportSite[] = [];
-  for (const node of root.findAll(IMPORTS)) {
-    const topLevel = isTopLevel(node);
-    if (node.kind() === 'import_statement') sites.push(...plainImports(node, topLevel));
-    else {
-      const site = fromImport(node, topLevel);
-      if (site !== null) sites.push(site);
-    }
-  }
-  return sites;
+export function collectPyImportNode(node: SgNode, kind: string, sites: ImportSite[]): boolean {
+  if (kind === 'import_statement') sites.push(...plainImports(node, isTopLevel(node)));
+  else if (kind === 'import_from_statement') {
+    const site = fromImport(node, isTopLevel(node));
+    if (site !== null) sites.push(site);
+  } else return false;
+  return true;
 }
 
 function isTopLevel(node: SgNode): boolean {

@@ -35,6 +35,12 @@ export function exactNamesPattern(names: readonly string[]): string {
   return `^(?:${names.map(escapeRegex).join('|')})$`;
 }
 
+/** `^(?:A|B)$|\\.(?:A|B)$`: a callee that is the name itself, or reaches it through an object (`ns.A`). */
+export function calleePattern(names: readonly string[]): string {
+  const alternatives = names.map(escapeRegex).join('|');
+  return `^(?:${alternatives})$|\\.(?:${alternatives})$`;
+}
+
 /** The physical source line around a node, trimmed and shortened, for reports. */
 export function snippetOf(text: string, node: SgNode): string {
   const index = node.range().start.index;

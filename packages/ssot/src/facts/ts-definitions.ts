@@ -25,14 +25,8 @@ const MEMBER_KINDS = new Set([
 ]);
 const EXPORTS_OBJECT = '^(?:module\\.)?exports$';
 
-/**
- * Definitions named like the concept at module level or inside classes and namespaces. A
- * definition local to a function body is a variable, not a competing implementation.
- */
-export function extractTsDefinitions(root: SgNode, pattern: string, allClasses: boolean, ambientFile: boolean): {
-  definitions: Definition[];
-  localExports: LocalExport[];
-} {
+/** ast-grep rules for definitions whose name matches `pattern` (and every class when asked). */
+export function tsDefinitionRules(pattern: string, allClasses: boolean): object[] {
   const rules: object[] = [...KIND_BY_NODE.keys()].map((kind) => ({ kind, has: { field: 'name', regex: pattern } }));
   if (allClasses) rules.push({ kind: 'class_declaration' }, { kind: 'abstract_class_declaration' });
   rules.push({
@@ -43,19 +37,30 @@ export function extractTsDefinitions(root: SgNode, pattern: string, allClasses: 
       all: [{ has: { field: 'object', regex: EXPORTS_OBJECT } }, { has: { field: 'property', regex: pattern } }],
     },
   });
-  const definitions: Definition[] = [];
-  const localExports: LocalExport[] = [];
-  const seen = new Set<number>();
-  for (const node of root.findAll({ rule: { any: rules } })) {
-    if (seen.has(node.id())) continue;
-    seen.add(node.id());
-    if (node.kind() === 'assignment_expression') commonJsExport(node, definitions, localExports);
-    else {
-      const definition = definitionOf(node, ambientFile);
-      if (definition !== null) definitions.push(definition);
-    }
+  // `module.exports = { X, Y: Z }` and `module.exports = X`.
+  rules.push({ kind: 'assignment_expression', has: { field: 'left', regex: '^module\\.exports$' } });
+  return rules;
+}
+
+export interface TsDefinitionFacts {
+  readonly definitions: Definition[];
+  readonly localExports: LocalExport[];
+}
+
+/**
+ * Records a node matched by tsDefinitionRules; false for other kinds. Definitions count at
+ * module level and inside classes and namespaces: one local to a function body is a variable,
+ * not a competing implementation.
+ */
+export function collectTsDefinitionNode(node: SgNode, kind: string, ambientFile: boolean, facts: TsDefinitionFacts): boolean {
+  if (kind === 'assignment_expression') {
+    commonJsExport(node, facts.definitions, facts.localExports);
+    return true;
   }
-  return { definitions, localExports };
+  if (!KIND_BY_NODE.has(kind)) return false;
+  const definition = definitionOf(node, ambientFile);
+  if (definition !== null) facts.definitions.push(definition);
+  return true;
 }
 
 function definitionOf(node: SgNode, ambientFile: boolean): Definition | null {
@@ -122,6 +127,10 @@ function classBases(node: SgNode): string[] {
 
 /** `exports.X = class …` defines X; `exports.X = Y` exports the local binding Y as X. */
 function commonJsExport(node: SgNode, definitions: Definition[], localExports: LocalExport[]): void {
+  if (node.field('left')?.text() === 'module.exports') {
+    moduleExports(node.field('right'), localExports);
+    return;
+  }
   const property: SgNode | null = node.field('left')?.field('property') ?? null;
   const value = node.field('right');
   if (property === null || value === null) return;
@@ -141,4 +150,19 @@ function commonJsExport(node: SgNode, definitions: Definition[], localExports: L
     members: isClass ? classMembers(value) : [],
     bases: isClass ? classBases(value) : [],
   });
+}
+
+function moduleExports(value: SgNode | null, localExports: LocalExport[]): void {
+  if (value === null) return;
+  if (value.kind() === 'identifier') {
+    localExports.push({ local: value.text(), exported: 'default' });
+    return;
+  }
+  if (value.kind() !== 'object') return;
+  for (const entry of value.namedChildren()) {
+    if (entry.kind() === 'shorthand_property_identifier') localExports.push({ local: entry.text(), exported: entry.text() });
+    else if (entry.kind() === 'pair' && entry.field('value')?.kind() === 'identifier') {
+      localExports.push({ local: entry.field('value')?.text() ?? '', exported: entry.field('key')?.text() ?? '' });
+    }
+  }
 }

@@ -2,22 +2,19 @@ import type { SgNode } from '@ast-grep/napi';
 import type { ImportName, ImportSite, LocalExport } from './file-facts.js';
 import { lineOf, spanOf, stringValue } from './syntax-node.js';
 
-const MODULE_REFERENCES = {
-  rule: {
-    any: [
-      { kind: 'import_statement' },
-      // Only exports that name a module or a local binding; `export class X` is a definition.
-      {
-        kind: 'export_statement',
-        any: [{ has: { field: 'source', kind: 'string' } }, { has: { kind: 'export_clause' } }, { has: { kind: 'identifier' } }],
-      },
-      {
-        kind: 'call_expression',
-        has: { field: 'function', any: [{ kind: 'import' }, { kind: 'identifier', regex: '^require$' }] },
-      },
-    ],
+/** ast-grep rules for every node that references a module. */
+export const TS_MODULE_RULES: readonly object[] = [
+  { kind: 'import_statement' },
+  // Only exports that name a module or a local binding; `export class X` is a definition.
+  {
+    kind: 'export_statement',
+    any: [{ has: { field: 'source', kind: 'string' } }, { has: { kind: 'export_clause' } }, { has: { kind: 'identifier' } }],
   },
-};
+  {
+    kind: 'call_expression',
+    has: { field: 'function', any: [{ kind: 'import' }, { kind: 'identifier', regex: '^require$' }] },
+  },
+];
 
 const FUNCTION_KINDS = new Set([
   'function_declaration', 'function_expression', 'arrow_function', 'method_definition',
@@ -29,16 +26,16 @@ export interface TsModuleFacts {
   readonly localExports: LocalExport[];
 }
 
-/** Every static module reference in a TS/JS file, and the exports that name a local binding. */
-export function extractTsModules(root: SgNode): TsModuleFacts {
-  const facts: TsModuleFacts = { imports: [], localExports: [] };
-  for (const node of root.findAll(MODULE_REFERENCES)) {
-    const kind = String(node.kind());
-    if (kind === 'import_statement') pushDefined(facts.imports, importStatement(node));
-    else if (kind === 'export_statement') exportStatement(node, facts);
-    else pushDefined(facts.imports, callReference(node));
-  }
-  return facts;
+/**
+ * Records one node matched by TS_MODULE_RULES; returns false for nodes of other kinds. Static
+ * imports, re-exports, `require()`, `import()`, and exports that name a local binding.
+ */
+export function collectTsModuleNode(node: SgNode, kind: string, facts: TsModuleFacts): boolean {
+  if (kind === 'import_statement') pushDefined(facts.imports, importStatement(node));
+  else if (kind === 'export_statement') exportStatement(node, facts);
+  else if (kind === 'call_expression') pushDefined(facts.imports, callReference(node));
+  else return false;
+  return true;
 }
 
 function pushDefined<T>(list: T[], item: T | null): void {

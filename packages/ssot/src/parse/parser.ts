@@ -41,9 +41,4 @@ export function parseSourceAsync(grammar: Grammar, text: string): Promise<SgRoot
   return parseAsync(grammar, text);
 }
 
-/** tree-sitter recovers from syntax errors; an ERROR node is how it admits one. */
-export function firstSyntaxError(root: SgNode): SgNode | null {
-  return root.find({ rule: { kind: 'ERROR' } });
-}
-
 export type { SgNode, SgRoot };
