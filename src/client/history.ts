@@ -1,0 +1,76 @@
+/** The HTTP side of the SDK: thread lists and thread history, for rebuilding after recovered: false. */
+import type { AgentEvent } from '../protocol/events.js';
+import { AgentwireClientError } from './client-error.js';
+import { resolveToken, type TokenSource } from './transport.js';
+
+export interface ThreadSummary {
+  threadId: string;
+  userId: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ThreadHistory {
+  thread: ThreadSummary;
+  epoch: string;
+  /** The thread's retained events, in seq order. */
+  events: AgentEvent[];
+  /** More events after the last one: ask again with afterSeq. */
+  hasMore: boolean;
+}
+
+export class HistoryApi {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: TokenSource,
+    private readonly fetchImpl: typeof fetch,
+  ) {}
+
+  async threads(): Promise<ThreadSummary[]> {
+    return (await this.#get<{ threads: ThreadSummary[] }>('/api/threads')).threads;
+  }
+
+  async thread(threadId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<ThreadHistory> {
+    const query = new URLSearchParams();
+    if (options.afterSeq !== undefined) query.set('afterSeq', String(options.afterSeq));
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    const suffix = query.size > 0 ? `?${query.toString()}` : '';
+    return this.#get<ThreadHistory>(`/api/threads/${encodeURIComponent(threadId)}/events${suffix}`);
+  }
+
+  /** Every retained event of a thread, following hasMore. */
+  async fullThread(threadId: string): Promise<ThreadHistory> {
+    const first = await this.thread(threadId);
+    const events = [...first.events];
+    let page = first;
+    while (page.hasMore && events.length > 0) {
+      page = await this.thread(threadId, { afterSeq: (events[events.length - 1] as AgentEvent).seq });
+      events.push(...page.events);
+    }
+    return { ...first, events, hasMore: false };
+  }
+
+  async #get<T>(path: string): Promise<T> {
+    const token = await resolveToken(this.token);
+    const res = await this.fetchImpl(`${this.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    if (!res.ok) {
+      const code = body.error?.code;
+      throw new AgentwireClientError(
+        code === 'FORBIDDEN' || code === 'NOT_FOUND' || code === 'UNAUTHORIZED' ? code : 'HTTP_ERROR',
+        body.error?.message ?? `HTTP ${res.status}`,
+      );
+    }
+    return body as T;
+  }
+}
+
+/** ws://host/ws → http://host */
+export function httpBaseFromWsUrl(wsUrl: string): string {
+  const url = new URL(wsUrl);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  url.pathname = url.pathname.replace(/\/ws\/?$/, '');
+  url.search = '';
+  return url.toString().replace(/\/$/, '');
+}
