@@ -5,9 +5,17 @@ const CONTEXT = 3;
 /** A `diff -u` style patch between two versions of one file; empty when they are equal. */
 export function unifiedDiff(path: string, before: string, after: string): string {
   if (before === after) return '';
-  const ops = diffLines(before.split('\n'), after.split('\n'));
+  const ops = diffLines(lines(before), lines(after));
   const hunks = groupHunks(ops);
   return [`--- a/${path}`, `+++ b/${path}`, ...hunks].join('\n') + '\n';
+}
+
+/** Lines without the empty string a final newline would leave at the end. */
+function lines(text: string): string[] {
+  if (text === '') return [];
+  const all = text.split('\n');
+  if (text.endsWith('\n')) all.pop();
+  return all;
 }
 
 /** Myers' O((N+M)·D) shortest edit script, recovered by backtracking the saved frontiers. */
