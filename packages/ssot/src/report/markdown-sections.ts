@@ -120,6 +120,11 @@ export function attentionSection(audit: ConceptAudit): string {
   return lines.join('\n');
 }
 
+function factoryTarget(limit: number | undefined): string {
+  if (limit === undefined || limit === 0) return '100%';
+  return `≤ ${limit} outside a factory`;
+}
+
 export function metricsSection(audit: ConceptAudit): string {
   const m = audit.metrics;
   const limit = (key: keyof typeof audit.limits, ideal: string): string => {
@@ -129,7 +134,7 @@ export function metricsSection(audit: ConceptAudit): string {
   const rows = [
     ['Import paths', `${m.importPaths} (${plural(m.filesReaching, 'file')}; ${m.importPathsProduction} in production)`, limit('importPaths', '1 canonical path')],
     ['Implementations', String(m.implementations), limit('implementations', '1')],
-    ['Factory share', `${percent(m.factoryShare)} (${m.constructionsViaFactory} of ${m.constructions} constructions)`, limit('constructionsOutsideFactory', '100%')],
+    ['Factory share', `${percent(m.factoryShare)} (${m.constructionsViaFactory} of ${m.constructions} constructions)`, factoryTarget(audit.limits.constructionsOutsideFactory)],
     ['Deprecated references', String(m.deprecatedReferences), limit('deprecatedReferences', '0')],
     ['Imports that break at run time', String(m.unresolvedImports), limit('unresolvedImports', '0')],
     ['Likely near-duplicates', String(m.nearDuplicates), '0'],
