@@ -370,6 +370,11 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
       this.#deliver(delivered);
     }
     this.emit('resumed', { ...frame, replayed: this.#replayed });
+    if (this.#sequencer.waiting > 0 && this.#socket) {
+      // The connection says it sent everything, yet a seq is missing (a frame lost between
+      // server and here): start over with a resume in the handshake, which replays it.
+      this.#abandon(this.#socket, 'gap not filled by in-band resume');
+    }
   }
 
   #onError(frame: ErrorMessage): void {

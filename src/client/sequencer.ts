@@ -41,6 +41,7 @@ export class Sequencer {
 
   /** Starts over at a position (a fresh connection at the head, or after recovered: false). */
   reset(epoch: string, lastSeq: number): void {
+    if (epoch !== this.#epoch) this.#pending.clear();
     this.#epoch = epoch;
     this.#lastSeq = lastSeq;
     for (const seq of this.#pending.keys()) if (seq <= lastSeq) this.#pending.delete(seq);

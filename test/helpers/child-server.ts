@@ -19,7 +19,7 @@ export interface ChildServer {
 }
 
 export async function spawnServer(env: Record<string, string>, options: { port?: number } = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+  const child = spawn(process.execPath, ['--conditions=agentwire-source', '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     cwd: ROOT,
     env: {
       ...process.env,
