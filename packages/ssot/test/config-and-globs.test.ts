@@ -32,7 +32,7 @@ describe('tsconfig JSONC', () => {
 describe('prefilter terms', () => {
   it('are the name, its role word and the deprecated modules\' base names', () => {
     const spec = concept('WebSocketNotifier', { deprecated: ['app/agents/websocket_notifier.py', 'app.old.notifier_v1', 'src/legacy/index.ts'] });
-    expect(prefilterTerms([spec])).toEqual(['WebSocketNotifier', 'Notifier', 'websocket_notifier', 'notifier_v1', 'legacy']);
+    expect(prefilterTerms([spec])).toEqual({ primary: ['WebSocketNotifier', 'websocket_notifier', 'notifier_v1', 'legacy'], secondary: ['Notifier'] });
     expect(moduleBaseName('pkg/__init__.py')).toBe('pkg');
   });
 });

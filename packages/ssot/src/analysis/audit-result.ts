@@ -163,6 +163,8 @@ export interface AuditReport {
   readonly concepts: readonly ConceptAudit[];
   /** Every unresolved import in the files examined (all files in `tree` scope). */
   readonly unresolvedImports: readonly UnresolvedImport[];
+  /** Caveats about this run, e.g. a role word too common to select files by. */
+  readonly notes: readonly string[];
   /** Files with syntax errors: their findings may be incomplete, and `fix` leaves them alone. */
   readonly parseErrors: readonly Location[];
 }

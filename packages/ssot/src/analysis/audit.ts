@@ -84,6 +84,9 @@ export async function auditRun(options: AuditOptions): Promise<AuditRun> {
     durationMs: Math.round(performance.now() - started),
     concepts,
     unresolvedImports: unresolved,
+    notes: stats.commonWords.map(
+      ({ word, files: count }) => `The role word "${word}" is in ${count} files, too many to parse for near-duplicates; similarly named classes are only looked for in files that mention a concept.`,
+    ),
     parseErrors: parseErrors(project),
   };
   return { report, project, uses, canonical };

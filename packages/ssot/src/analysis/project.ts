@@ -54,6 +54,10 @@ export class Project {
     this.#scanned.add(file.path);
   }
 
+  parsedOrScanned(file: SourceFile): boolean {
+    return this.#scanned.has(file.path);
+  }
+
   /** Files the scan parsed, in path order: the files the audit examined. */
   scannedFiles(): SourceFile[] {
     return this.files.filter((file) => this.#scanned.has(file.path));

@@ -10,6 +10,7 @@ export function renderMarkdown(report: AuditReport): string {
   const parts = report.concepts.map((audit) => conceptReport(report, audit));
   const examined = report.scope === 'tree' ? 'all files' : `${plural(report.files.parsed, 'file')} examined`;
   parts.push(unresolvedSection(`## Unresolved imports in the tree (${examined}): ${report.unresolvedImports.length}`, report.unresolvedImports));
+  if (report.notes.length > 0) parts.push(`## Notes\n\n${report.notes.map((note) => `- ${note}`).join('\n')}`);
   if (report.parseErrors.length > 0) {
     const items = report.parseErrors.map((error) => `- ${code(`${error.file}:${error.line}`)} (${error.role})`);
     parts.push(`## Files with syntax errors: ${report.parseErrors.length}\n\nFindings in these files may be incomplete; \`ssot fix\` leaves them alone.\n\n${items.join('\n')}`);
