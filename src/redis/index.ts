@@ -1,0 +1,9 @@
+/**
+ * agentwire/redis: many nodes sharing one Redis. `startServer({ store: 'redis://…' })` uses
+ * all of this; the parts are exported for servers composed by hand.
+ *
+ *   import { RedisEventStore } from 'agentwire/redis';
+ *   const store = await RedisEventStore.open({ url: 'redis://127.0.0.1:6379', prefix: 'myapp' });
+ */
+export { RedisEventStore, DEFAULT_REDIS_PREFIX, DEFAULT_STORE_RETRY_MS, type RedisStoreOptions } from './redis-event-store.js';
+export { RedisKeys } from './redis-keys.js';

@@ -1,0 +1,236 @@
+/**
+ * The Lua scripts of the Redis back-end. Each one is a single atomic step on the server: no
+ * decision is ever taken on a value read in an earlier round trip.
+ */
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+export class LuaScript {
+  readonly sha: string;
+
+  constructor(
+    readonly name: string,
+    readonly numberOfKeys: number,
+    readonly source: string,
+  ) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  /**
+   * EVALSHA, and EVAL when the server does not know the script (a restarted Redis). Only for
+   * scripts whose order relative to other calls does not matter: the fallback is a second
+   * round trip that later calls can overtake. Appends go through the OrderedAppender instead.
+   */
+  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, this.numberOfKeys, ...keys, ...args);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return redis.eval(this.source, this.numberOfKeys, ...keys, ...args);
+    }
+  }
+}
+
+export function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+/**
+ * Append one event. KEYS: epoch, seq, events, run, age index. ARGV: expected epoch, frame head
+ * (up to `"seq":`), frame tail, max events kept, ts (ms), terminal run status or '', channel,
+ * userId. Checks the epoch (a Redis that lost its data has none: the caller starts a new one),
+ * refuses events for an ended run, assigns the seq, stores the frame under id `<seq>-0`, trims
+ * to the retention count, ends the run on a terminal event and publishes the event for live
+ * fan-out — in that order, atomically, so the channel carries each user's events in seq order.
+ * Returns {seq, nodeId of the run (terminal events only, else '')}.
+ */
+export const APPEND = new LuaScript(
+  'append',
+  5,
+  `
+local epoch = redis.call('GET', KEYS[1])
+if epoch ~= ARGV[1] then return redis.error_reply('EPOCH ' .. (epoch or 'none')) end
+local status = redis.call('HGET', KEYS[4], 'status')
+if status == 'completed' or status == 'error' or status == 'died' then return redis.error_reply('RUN_CLOSED the run has ended') end
+local seq = redis.call('INCR', KEYS[2])
+local frame = ARGV[2] .. seq .. ARGV[3]
+redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[4], seq .. '-0', 'f', frame, 'ts', ARGV[5])
+redis.call('ZADD', KEYS[5], 'NX', ARGV[5], ARGV[8])
+local node = ''
+if ARGV[6] ~= '' and status then
+  redis.call('HSET', KEYS[4], 'status', ARGV[6])
+  node = redis.call('HGET', KEYS[4], 'nodeId') or ''
+end
+redis.call('PUBLISH', ARGV[7], seq .. '\\n' .. ARGV[5] .. '\\n' .. ARGV[8] .. '\\n' .. frame)
+return {seq, node}
+`,
+);
+
+/**
+ * Start an epoch if there is none. KEYS: epoch. ARGV: candidate. Returns the epoch in force
+ * (the candidate when this call created it, the existing one otherwise).
+ */
+export const ENSURE_EPOCH = new LuaScript(
+  'ensure_epoch',
+  1,
+  `
+local epoch = redis.call('GET', KEYS[1])
+if epoch then return epoch end
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]
+`,
+);
+
+/**
+ * Claim a run, idempotently on (user, clientMessageId). KEYS: clientMessage key, run key,
+ * user's thread list. ARGV: ttl ms, runId, threadId, createdAt, then the record's field/value
+ * pairs. Returns {1} when created, or {0, field, value, …} of the existing run. (A claim whose
+ * run record expired before its clientMessageId key is claimed afresh.)
+ */
+export const CLAIM_RUN = new LuaScript(
+  'claim_run',
+  3,
+  `
+local existing = redis.call('GET', KEYS[1])
+if existing then
+  local prefix = string.sub(KEYS[2], 1, #KEYS[2] - #ARGV[2])
+  local record = redis.call('HGETALL', prefix .. existing)
+  if #record > 0 then
+    table.insert(record, 1, 0)
+    return record
+  end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
+local fields = {}
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[2], unpack(fields))
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], 'XX', ARGV[4], ARGV[3])
+return {1}
+`,
+);
+
+/** The run a clientMessageId claimed. KEYS: clientMessage key. ARGV: run key prefix. Returns its fields, or {}. */
+export const RUN_BY_CLIENT_MESSAGE = new LuaScript(
+  'run_by_client_message',
+  1,
+  `
+local runId = redis.call('GET', KEYS[1])
+if not runId then return {} end
+return redis.call('HGETALL', ARGV[1] .. runId)
+`,
+);
+
+/**
+ * Set a run's status unless it has ended: a late "running" must never reopen a run whose
+ * terminal event is stored. KEYS: run key. ARGV: status.
+ */
+export const SET_RUN_STATUS = new LuaScript(
+  'set_run_status',
+  1,
+  `
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or status == 'completed' or status == 'error' or status == 'died' then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[1])
+return 1
+`,
+);
+
+/**
+ * Create a thread unless it exists (its owner never changes). KEYS: thread key. ARGV: userId,
+ * title, createdAt, updatedAt. Returns 1 when created.
+ */
+export const CREATE_THREAD = new LuaScript(
+  'create_thread',
+  1,
+  `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'userId', ARGV[1], 'title', ARGV[2], 'createdAt', ARGV[3], 'updatedAt', ARGV[4])
+return 1
+`,
+);
+
+/** Touch a thread's updatedAt if it exists. KEYS: thread key. ARGV: updatedAt. */
+export const TOUCH_THREAD = new LuaScript(
+  'touch_thread',
+  1,
+  `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'updatedAt', ARGV[1])
+return 1
+`,
+);
+
+/**
+ * Drop one user's events older than a cutoff and move the user's age-index score to the
+ * oldest event left (or remove the user from the index when none is left). KEYS: events, age
+ * index. ARGV: cutoff ms, userId. Returns how many events were dropped.
+ */
+export const PRUNE_USER = new LuaScript(
+  'prune_user',
+  2,
+  `
+local cutoff = tonumber(ARGV[1])
+local dropped = 0
+local from = '-'
+while true do
+  local batch = redis.call('XRANGE', KEYS[1], from, '+', 'COUNT', 256)
+  if #batch == 0 then
+    if dropped > 0 then redis.call('XTRIM', KEYS[1], 'MAXLEN', 0) end
+    redis.call('ZREM', KEYS[2], ARGV[2])
+    return dropped
+  end
+  for _, entry in ipairs(batch) do
+    local ts = tonumber(entry[2][4])
+    if ts >= cutoff then
+      if dropped > 0 then redis.call('XTRIM', KEYS[1], 'MINID', entry[1]) end
+      redis.call('ZADD', KEYS[2], ts, ARGV[2])
+      return dropped
+    end
+    dropped = dropped + 1
+  end
+  from = '(' .. batch[#batch][1]
+end
+`,
+);
+
+/**
+ * Renew (or take) leases. KEYS: leases, lease records. ARGV: lease ms, then runId/record
+ * pairs. Expiry is computed from Redis's clock, so nodes' clocks never need to agree.
+ */
+export const RENEW_LEASES = new LuaScript(
+  'renew_leases',
+  2,
+  `
+local t = redis.call('TIME')
+local expires = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+for i = 2, #ARGV, 2 do
+  redis.call('ZADD', KEYS[1], expires, ARGV[i])
+  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+end
+return #ARGV / 2
+`,
+);
+
+/**
+ * Claim expired leases for ending. KEYS: leases, lease records. ARGV: max count, claim ms.
+ * A claimed lease is pushed claim ms into the future, so concurrent sweepers on other nodes
+ * skip it; if the claimer dies too, the claim expires and another sweeper takes it. Returns
+ * runId/record pairs.
+ */
+export const CLAIM_EXPIRED = new LuaScript(
+  'claim_expired',
+  2,
+  `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+local out = {}
+for _, id in ipairs(ids) do
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), id)
+  out[#out + 1] = id
+  out[#out + 1] = redis.call('HGET', KEYS[2], id) or ''
+end
+return out
+`,
+);

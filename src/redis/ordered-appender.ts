@@ -1,0 +1,253 @@
+/**
+ * OrderedAppender: the Redis store's write path. Appends reach Redis in call order, on one
+ * connection, and keep that order through everything that makes Redis refuse an append that
+ * must then be sent again:
+ *
+ * - NOSCRIPT (a restarted Redis has an empty script cache),
+ * - EPOCH (the epoch key is gone or changed: Redis lost its data, or another node started a
+ *   new epoch first), where the frame must be rebuilt with the new epoch.
+ *
+ * Sending such an append again right away would let later appends, already on the wire,
+ * overtake it. Instead the gate closes: nothing new is sent, refused appends go back into the
+ * queue in call order, and once nothing is in flight the script is loaded, the epoch
+ * re-read, and the queue is sent in order. While Redis is unreachable the gate stays closed
+ * and appends wait, each at most `retryMs`, then fail with a STORE error; the engine ends the
+ * run with agent_error `store_unavailable`.
+ *
+ * An append whose outcome is unknown (it timed out in flight) is never sent again by this
+ * class: it fails, and if Redis executes it later the event is stored in order like any
+ * other, and refused if its run has ended meanwhile.
+ */
+import type { Redis } from 'ioredis';
+import { AgentwireError, InternalErrorCode, RunClosedError, errorMessage } from '../errors/agentwire-error.js';
+import { isTerminalType } from '../protocol/events.js';
+import { TERMINAL_STATUS, type EventDraft, type StoredEvent } from '../store/event-store.js';
+import type { Logger } from '../server/logger.js';
+import { APPEND, isNoScript } from './lua-scripts.js';
+import { splitFrame } from './frame-fields.js';
+import type { RedisKeys } from './redis-keys.js';
+
+export interface AppenderOptions {
+  redis: Redis;
+  keys: RedisKeys;
+  maxEventsPerUser: number;
+  /** How long an append may wait for Redis before it fails. */
+  retryMs: number;
+  /** The epoch appends are written under. */
+  epoch(): string;
+  /** Re-reads (or starts) the epoch in force; called before the gate reopens. */
+  syncEpoch(): Promise<void>;
+  /** A terminal event was stored for a run claimed on `nodeId`. */
+  onRunEnded(runId: string, userId: string, nodeId: string): void;
+  logger: Logger;
+}
+
+interface PendingAppend {
+  readonly index: number;
+  readonly draft: EventDraft;
+  readonly deadline: number;
+  readonly resolve: (event: StoredEvent) => void;
+  readonly reject: (error: Error) => void;
+}
+
+const EXPIRY_CHECK_MS = 100;
+const MAX_BACKOFF_MS = 1000;
+
+export class OrderedAppender {
+  readonly #o: AppenderOptions;
+  #calls = 0;
+  /** Appends not (or no longer) on the wire, ascending call index. */
+  #queue: PendingAppend[] = [];
+  #inflight = 0;
+  #open = false;
+  #recovering = false;
+  #failures = 0;
+  #closed = false;
+  #expiryTimer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: AppenderOptions) {
+    this.#o = options;
+    options.redis.on('close', () => {
+      this.#open = false;
+      this.#armExpiry();
+    });
+    options.redis.on('ready', () => {
+      this.#recover();
+    });
+  }
+
+  /** true while appends go straight to Redis. */
+  get open(): boolean {
+    return this.#open && this.#o.redis.status === 'ready';
+  }
+
+  /** Opens the gate for the first time; resolves once appends can flow. */
+  async start(): Promise<void> {
+    await this.#prepare();
+    this.#open = true;
+    this.#pump();
+  }
+
+  append(draft: EventDraft): Promise<StoredEvent> {
+    if (this.#closed) return Promise.reject(new AgentwireError(InternalErrorCode.STORE, 'the Redis store is closed'));
+    return new Promise((resolve, reject) => {
+      const pending: PendingAppend = { index: ++this.#calls, draft, deadline: Date.now() + this.#o.retryMs, resolve, reject };
+      if (this.#queue.length === 0 && this.open) {
+        this.#send(pending);
+        return;
+      }
+      this.#queue.push(pending);
+      if (!this.open) {
+        this.#open = false;
+        this.#armExpiry();
+        this.#recover();
+      }
+    });
+  }
+
+  /** Fails every waiting append; in-flight ones settle on their own. */
+  close(): void {
+    this.#closed = true;
+    this.#open = false;
+    clearInterval(this.#expiryTimer);
+    clearTimeout(this.#retryTimer);
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const pending of queued) pending.reject(new AgentwireError(InternalErrorCode.STORE, 'the Redis store closed before the event was stored'));
+  }
+
+  #send(pending: PendingAppend): void {
+    const { redis, keys } = this.#o;
+    const { draft } = pending;
+    const epoch = this.#o.epoch();
+    const { head, tail } = splitFrame(draft, epoch);
+    const status = isTerminalType(draft.type) ? TERMINAL_STATUS[draft.type] : '';
+    this.#inflight += 1;
+    redis
+      .evalsha(
+        APPEND.sha,
+        APPEND.numberOfKeys,
+        keys.epoch,
+        keys.seq(draft.userId),
+        keys.events(draft.userId),
+        keys.run(draft.userId, draft.runId),
+        keys.ageIndex,
+        epoch,
+        head,
+        tail,
+        this.#o.maxEventsPerUser,
+        draft.ts,
+        status,
+        keys.channel,
+        draft.userId,
+      )
+      .then(
+        (reply) => {
+          const [seq, nodeId] = reply as [number, string];
+          this.#failures = 0;
+          pending.resolve({ seq, userId: draft.userId, threadId: draft.threadId, runId: draft.runId, type: draft.type, ts: draft.ts, frame: head + String(seq) + tail });
+          if (nodeId !== '') this.#o.onRunEnded(draft.runId, draft.userId, nodeId);
+        },
+        (error: unknown) => {
+          this.#refused(pending, error);
+        },
+      )
+      .finally(() => {
+        this.#inflight -= 1;
+        if (!this.#open) this.#recover();
+      });
+  }
+
+  #refused(pending: PendingAppend, error: unknown): void {
+    const message = errorMessage(error);
+    if (message.startsWith('RUN_CLOSED ')) {
+      pending.reject(new RunClosedError(pending.draft.runId));
+      return;
+    }
+    if (isNoScript(error) || message.startsWith('EPOCH ') || isTransient(message)) {
+      // Refused before any write: safe, and necessary, to send again, in call order.
+      this.#open = false;
+      if (isTransient(message)) this.#failures += 1;
+      this.#requeue(pending);
+      this.#armExpiry();
+      return;
+    }
+    pending.reject(new AgentwireError(InternalErrorCode.STORE, `Redis did not store the event: ${message}`, { cause: error }));
+  }
+
+  #requeue(pending: PendingAppend): void {
+    let at = 0;
+    while (at < this.#queue.length && (this.#queue[at]?.index ?? Infinity) < pending.index) at += 1;
+    this.#queue.splice(at, 0, pending);
+  }
+
+  /** Reopens the gate once nothing is in flight: script loaded, epoch in force known. */
+  #recover(): void {
+    if (this.#open || this.#recovering || this.#closed || this.#inflight > 0 || this.#o.redis.status !== 'ready') return;
+    this.#recovering = true;
+    const backoff = this.#failures === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 50 * 2 ** this.#failures);
+    delay(backoff)
+      .then(() => this.#prepare())
+      .then(
+        () => {
+          this.#recovering = false;
+          if (this.#closed || this.#inflight > 0) return;
+          this.#open = true;
+          this.#pump();
+        },
+        (error: unknown) => {
+          this.#recovering = false;
+          this.#failures += 1;
+          this.#o.logger.warn('Redis store not ready yet; appends wait', { error: errorMessage(error), queued: this.#queue.length });
+          clearTimeout(this.#retryTimer);
+          this.#retryTimer = setTimeout(() => {
+            this.#recover();
+          }, Math.min(MAX_BACKOFF_MS, 50 * 2 ** this.#failures)).unref();
+        },
+      );
+  }
+
+  async #prepare(): Promise<void> {
+    await this.#o.redis.script('LOAD', APPEND.source);
+    await this.#o.syncEpoch();
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0 && this.open) {
+      const pending = this.#queue.shift() as PendingAppend;
+      if (pending.deadline <= Date.now()) this.#expire(pending);
+      else this.#send(pending);
+    }
+    if (this.#queue.length === 0) {
+      clearInterval(this.#expiryTimer);
+      this.#expiryTimer = undefined;
+    }
+  }
+
+  /** While the gate is closed, appends past their deadline fail (oldest first: deadlines ascend with call order). */
+  #armExpiry(): void {
+    if (this.#expiryTimer || this.#closed) return;
+    this.#expiryTimer = setInterval(() => {
+      const now = Date.now();
+      while (this.#queue.length > 0 && (this.#queue[0]?.deadline ?? Infinity) <= now) this.#expire(this.#queue.shift() as PendingAppend);
+      if (this.#queue.length === 0) {
+        clearInterval(this.#expiryTimer);
+        this.#expiryTimer = undefined;
+      }
+    }, EXPIRY_CHECK_MS).unref();
+  }
+
+  #expire(pending: PendingAppend): void {
+    pending.reject(new AgentwireError(InternalErrorCode.STORE, `Redis was unavailable for ${this.#o.retryMs} ms; the event was not stored`));
+  }
+}
+
+/** Errors after which Redis did nothing and may accept the same command shortly. */
+function isTransient(message: string): boolean {
+  return /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|READONLY|OOM) /.test(message);
+}
+
+function delay(ms: number): Promise<void> {
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,406 @@
+/**
+ * Redis EventStore: one stream per user, for many nodes sharing one Redis (standalone or
+ * Sentinel). It passes the same contract suite as memory and SQLite.
+ *
+ * Appends are one Lua script each (see lua-scripts.ts APPEND): the seq is assigned, the frame
+ * stored and the event published in one atomic step, so no decision rests on a value read in
+ * an earlier round trip. The epoch lives in Redis (SET NX at first start); a Redis that comes
+ * back without its data has no epoch key, the store notices (on reconnect, or through the
+ * append script) and starts a new epoch, and listeners registered with onEpochChange hear it:
+ * the server then closes every connection so clients resume against the new epoch and are
+ * told `recovered: false`, instead of dropping the new seqs 1, 2, 3 as duplicates.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import { AgentwireError, InternalErrorCode, errorMessage } from '../errors/agentwire-error.js';
+import {
+  DEFAULT_RETENTION,
+  isEndedStatus,
+  type ClaimRunResult,
+  type EventDraft,
+  type EventStore,
+  type RetentionPolicy,
+  type RunRecord,
+  type RunStatus,
+  type StoredEvent,
+  type ThreadRecord,
+} from '../store/event-store.js';
+import { silentLogger, type Logger } from '../server/logger.js';
+import { eventFromFrame } from './frame-fields.js';
+import { CLAIM_RUN, CREATE_THREAD, ENSURE_EPOCH, PRUNE_USER, RUN_BY_CLIENT_MESSAGE, SET_RUN_STATUS, TOUCH_THREAD } from './lua-scripts.js';
+import { OrderedAppender } from './ordered-appender.js';
+import { RedisKeys } from './redis-keys.js';
+
+export interface RedisStoreOptions {
+  /** `redis://[user:pass@]host:port[/db]` or `rediss://…`. */
+  url: string;
+  /** Prefix of every key and channel (default "agentwire"); several deployments can share one Redis. */
+  prefix?: string;
+  retention?: Partial<RetentionPolicy>;
+  /**
+   * How long a command may wait for an unreachable Redis before it fails (default 10 s). An
+   * append that fails this way makes the run end with agent_error `store_unavailable`.
+   */
+  retryMs?: number;
+  logger?: Logger;
+  /** Extra ioredis options (TLS, Sentinel, …). */
+  redisOptions?: RedisOptions;
+}
+
+export const DEFAULT_REDIS_PREFIX = 'agentwire';
+export const DEFAULT_STORE_RETRY_MS = 10_000;
+const HEALTH_PROBE_MS = 2_000;
+const PROBE_TIMEOUT_MS = 1_000;
+const READ_PAGE = 256;
+const PRUNE_BATCH = 100;
+
+type EpochListener = (epoch: string, previous: string) => void;
+
+export class RedisEventStore implements EventStore {
+  readonly keys: RedisKeys;
+  readonly redisUrl: string;
+  readonly #redis: Redis;
+  readonly #retention: RetentionPolicy;
+  readonly #retryMs: number;
+  readonly #logger: Logger;
+  readonly #appender: OrderedAppender;
+  readonly #listeners = new Set<EpochListener>();
+  readonly #probe: NodeJS.Timeout;
+  #epoch = '';
+  #probeOk = true;
+  #closed = false;
+
+  /** Connects, reads (or starts) the epoch and loads the scripts. */
+  static async open(options: RedisStoreOptions): Promise<RedisEventStore> {
+    const store = new RedisEventStore(options);
+    try {
+      await store.#redis.connect();
+      await store.#appender.start();
+    } catch (error) {
+      await store.close();
+      throw new AgentwireError(InternalErrorCode.STORE, `cannot open the Redis store at ${redactUrl(options.url)}: ${errorMessage(error)}`, { cause: error });
+    }
+    return store;
+  }
+
+  private constructor(options: RedisStoreOptions) {
+    this.keys = new RedisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX);
+    this.redisUrl = options.url;
+    this.#retention = { ...DEFAULT_RETENTION, ...options.retention };
+    this.#retryMs = options.retryMs ?? DEFAULT_STORE_RETRY_MS;
+    this.#logger = options.logger ?? silentLogger;
+    this.#redis = createRedisClient(options.url, this.#retryMs, options.redisOptions);
+    this.#redis.on('error', (error: Error) => {
+      this.#logger.debug('Redis connection error', { error: error.message });
+    });
+    this.#appender = new OrderedAppender({
+      redis: this.#redis,
+      keys: this.keys,
+      maxEventsPerUser: this.#retention.maxEventsPerUser,
+      retryMs: this.#retryMs,
+      epoch: () => this.#epoch,
+      syncEpoch: () => this.#syncEpoch(),
+      onRunEnded: (runId, _userId, nodeId) => {
+        this.#redis.hdel(this.keys.nodeRuns(nodeId), runId).catch((error: unknown) => {
+          this.#logger.warn('could not drop an ended run from its node index', { runId, error: errorMessage(error) });
+        });
+      },
+      logger: this.#logger,
+    });
+    this.#probe = setInterval(() => {
+      this.#probeHealth();
+    }, HEALTH_PROBE_MS).unref();
+  }
+
+  get epoch(): string {
+    return this.#epoch;
+  }
+
+  /** The command connection, for the parts of a Redis deployment that share it (run leases). */
+  get redis(): Redis {
+    return this.#redis;
+  }
+
+  /** How long commands wait for an unreachable Redis. */
+  get retryMs(): number {
+    return this.#retryMs;
+  }
+
+  /** Calls the listener whenever the store moves to a new epoch (Redis lost its data). Returns an unsubscribe function. */
+  onEpochChange(listener: EpochListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  append(draft: EventDraft): Promise<StoredEvent> {
+    return this.#appender.append(draft);
+  }
+
+  async readAfter(userId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    if (limit <= 0) return [];
+    const entries = await this.#command(() => this.#redis.xrange(this.keys.events(userId), `${afterSeq + 1}-0`, '+', 'COUNT', limit));
+    return entries.map((entry) => fromEntry(userId, entry));
+  }
+
+  async lastSeq(userId: string): Promise<number> {
+    return Number((await this.#command(() => this.#redis.get(this.keys.seq(userId)))) ?? 0);
+  }
+
+  async firstSeq(userId: string): Promise<number> {
+    // One MULTI so an append cannot land between the two reads.
+    const replies = await this.#command(() => this.#redis.multi().xrange(this.keys.events(userId), '-', '+', 'COUNT', 1).get(this.keys.seq(userId)).exec());
+    const [first, last] = (replies ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    }) as [[string, string[]][], string | null];
+    const entry = first[0];
+    return entry ? seqOf(entry[0]) : Number(last ?? 0) + 1;
+  }
+
+  async readThread(userId: string, threadId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    // The stream is per user; a thread's events are found by reading the user's stream.
+    const out: StoredEvent[] = [];
+    let after = afterSeq;
+    while (out.length < limit) {
+      const page = await this.readAfter(userId, after, READ_PAGE);
+      for (const event of page) {
+        if (event.threadId === threadId) out.push(event);
+        if (out.length === limit) break;
+      }
+      const last = page[page.length - 1];
+      if (!last || page.length < READ_PAGE) break;
+      after = last.seq;
+    }
+    return out;
+  }
+
+  async createThread(thread: ThreadRecord): Promise<void> {
+    const created = await this.#command(() =>
+      CREATE_THREAD.run(this.#redis, [this.keys.thread(thread.threadId)], [thread.userId, thread.title, thread.createdAt, thread.updatedAt]),
+    );
+    if (created === 1) await this.#command(() => this.#redis.zadd(this.keys.threads(thread.userId), thread.updatedAt, thread.threadId));
+  }
+
+  async getThread(threadId: string): Promise<ThreadRecord | undefined> {
+    const hash = await this.#command(() => this.#redis.hgetall(this.keys.thread(threadId)));
+    return threadFromHash(threadId, hash);
+  }
+
+  async listThreads(userId: string, limit: number): Promise<ThreadRecord[]> {
+    if (limit <= 0) return [];
+    const ids = await this.#command(() => this.#redis.zrevrange(this.keys.threads(userId), 0, limit - 1, 'WITHSCORES'));
+    const pipeline = this.#redis.pipeline();
+    const order: [string, number][] = [];
+    for (let i = 0; i + 1 < ids.length; i += 2) {
+      const threadId = ids[i] as string;
+      order.push([threadId, Number(ids[i + 1])]);
+      pipeline.hgetall(this.keys.thread(threadId));
+    }
+    const replies = (await this.#command(() => pipeline.exec())) ?? [];
+    const out: ThreadRecord[] = [];
+    order.forEach(([threadId, updatedAt], i) => {
+      const thread = threadFromHash(threadId, (replies[i]?.[1] ?? {}) as Record<string, string>);
+      if (thread?.userId === userId) out.push({ ...thread, updatedAt });
+    });
+    return out;
+  }
+
+  async claimRun(run: RunRecord): Promise<ClaimRunResult> {
+    const ttl = this.#retention.maxAgeMs;
+    const reply = (await this.#command(() =>
+      CLAIM_RUN.run(
+        this.#redis,
+        [this.keys.clientMessage(run.userId, run.clientMessageId), this.keys.run(run.userId, run.runId), this.keys.threads(run.userId)],
+        [ttl, run.runId, run.threadId, run.createdAt, ...runFields(run)],
+      ),
+    )) as [number, ...string[]];
+    if (reply[0] === 0) {
+      const existing = runFromHash(pairs(reply.slice(1) as string[]));
+      if (existing) return { created: false, run: existing };
+    }
+    // Indexes outside the user's slot: the run by id, and the node's open runs.
+    const nodeRuns = this.keys.nodeRuns(run.nodeId);
+    await this.#command(() =>
+      this.#redis
+        .multi()
+        .set(this.keys.runUser(run.runId), run.userId, 'PX', ttl)
+        .hset(nodeRuns, run.runId, run.userId)
+        .pexpire(nodeRuns, ttl)
+        .exec(),
+    );
+    TOUCH_THREAD.run(this.#redis, [this.keys.thread(run.threadId)], [run.createdAt]).catch((error: unknown) => {
+      this.#logger.warn('could not touch a thread', { threadId: run.threadId, error: errorMessage(error) });
+    });
+    return { created: true, run: { ...run } };
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const userId = await this.#command(() => this.#redis.get(this.keys.runUser(runId)));
+    if (userId === null) return undefined;
+    return runFromHash(await this.#command(() => this.#redis.hgetall(this.keys.run(userId, runId))));
+  }
+
+  async runByClientMessage(userId: string, clientMessageId: string): Promise<RunRecord | undefined> {
+    const reply = (await this.#command(() =>
+      RUN_BY_CLIENT_MESSAGE.run(this.#redis, [this.keys.clientMessage(userId, clientMessageId)], [this.keys.run(userId, '')]),
+    )) as string[];
+    return runFromHash(pairs(reply));
+  }
+
+  async setRunStatus(runId: string, status: RunStatus): Promise<void> {
+    const userId = await this.#command(() => this.#redis.get(this.keys.runUser(runId)));
+    if (userId !== null) await this.#command(() => SET_RUN_STATUS.run(this.#redis, [this.keys.run(userId, runId)], [status]));
+  }
+
+  async unfinishedRuns(nodeId: string): Promise<RunRecord[]> {
+    const key = this.keys.nodeRuns(nodeId);
+    const index = await this.#command(() => this.#redis.hgetall(key));
+    const pipeline = this.#redis.pipeline();
+    const runIds = Object.keys(index);
+    for (const runId of runIds) pipeline.hgetall(this.keys.run(index[runId] ?? '', runId));
+    const replies = runIds.length === 0 ? [] : ((await this.#command(() => pipeline.exec())) ?? []);
+    const open: RunRecord[] = [];
+    const ended: string[] = [];
+    runIds.forEach((runId, i) => {
+      const run = runFromHash((replies[i]?.[1] ?? {}) as Record<string, string>);
+      if (run && !isEndedStatus(run.status)) open.push(run);
+      else ended.push(runId);
+    });
+    if (ended.length > 0) await this.#command(() => this.#redis.hdel(key, ...ended));
+    return open;
+  }
+
+  async prune(now: number): Promise<number> {
+    const cutoff = now - this.#retention.maxAgeMs;
+    let dropped = 0;
+    for (;;) {
+      const users = await this.#command(() => this.#redis.zrangebyscore(this.keys.ageIndex, '-inf', `(${cutoff}`, 'LIMIT', 0, PRUNE_BATCH));
+      for (const userId of users) {
+        dropped += Number(await this.#command(() => PRUNE_USER.run(this.#redis, [this.keys.events(userId), this.keys.ageIndex], [cutoff, userId])));
+      }
+      // Every user visited leaves the range (its score moves to an event newer than the cutoff, or it is removed).
+      if (users.length < PRUNE_BATCH) return dropped;
+    }
+  }
+
+  /** true while the connection is up, appends flow and the last probe answered. Cheap: no round trip. */
+  healthy(): Promise<boolean> {
+    return Promise.resolve(!this.#closed && this.#redis.status === 'ready' && this.#appender.open && this.#probeOk);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#probe);
+    this.#appender.close();
+    if (this.#redis.status === 'ready') {
+      await this.#redis.quit().catch(() => undefined);
+    }
+    this.#redis.disconnect();
+  }
+
+  async #syncEpoch(): Promise<void> {
+    const inForce = (await ENSURE_EPOCH.run(this.#redis, [this.keys.epoch], [randomUUID()])) as string;
+    const previous = this.#epoch;
+    if (inForce === previous) return;
+    this.#epoch = inForce;
+    if (previous === '') return;
+    this.#logger.warn('the Redis store has a new epoch: Redis lost its data; clients will be told recovered: false', { epoch: inForce, previous });
+    for (const listener of this.#listeners) {
+      try {
+        listener(inForce, previous);
+      } catch (error) {
+        this.#logger.error('an epoch listener failed', { error });
+      }
+    }
+  }
+
+  #probeHealth(): void {
+    if (this.#redis.status !== 'ready') return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), PROBE_TIMEOUT_MS).unref();
+    });
+    Promise.race([this.#redis.ping(), timeout]).then(
+      (answer) => {
+        clearTimeout(timer);
+        this.#probeOk = answer === 'PONG';
+      },
+      () => {
+        clearTimeout(timer);
+        this.#probeOk = false;
+      },
+    );
+  }
+
+  /** Runs one read or bookkeeping command; Redis failures become STORE errors with the command's message. */
+  async #command<T>(call: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new AgentwireError(InternalErrorCode.STORE, 'the Redis store is closed');
+    try {
+      return await call();
+    } catch (error) {
+      throw new AgentwireError(InternalErrorCode.STORE, `Redis: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+}
+
+/**
+ * One ioredis client as the store needs it: commands wait for a reconnect (no per-request
+ * retry cap) but never longer than retryMs, and reconnects back off with full jitter.
+ */
+export function createRedisClient(url: string, retryMs: number, extra: RedisOptions = {}): Redis {
+  return new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: null,
+    commandTimeout: retryMs,
+    connectTimeout: Math.min(retryMs, 5_000),
+    retryStrategy: (attempt) => Math.round(Math.random() * Math.min(1_000, 50 * 2 ** attempt)),
+    ...extra,
+  });
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+function seqOf(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
+}
+
+function fromEntry(userId: string, [id, fields]: [string, string[]]): StoredEvent {
+  // Fields are written as f, frame, ts, ts-value.
+  return eventFromFrame(userId, seqOf(id), Number(fields[3]), fields[1] ?? '');
+}
+
+function pairs(flat: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] as string] = flat[i + 1] as string;
+  return out;
+}
+
+function runFields(run: RunRecord): string[] {
+  return [
+    'runId', run.runId, 'userId', run.userId, 'threadId', run.threadId, 'agentName', run.agentName,
+    'clientMessageId', run.clientMessageId, 'status', run.status, 'createdAt', String(run.createdAt), 'nodeId', run.nodeId,
+  ];
+}
+
+function runFromHash(hash: Record<string, string>): RunRecord | undefined {
+  const { runId, userId, threadId, agentName, clientMessageId, status, createdAt, nodeId } = hash;
+  if (runId === undefined || userId === undefined || threadId === undefined || status === undefined) return undefined;
+  return {
+    runId,
+    userId,
+    threadId,
+    agentName: agentName ?? '',
+    clientMessageId: clientMessageId ?? '',
+    status: status as RunStatus,
+    createdAt: Number(createdAt ?? 0),
+    nodeId: nodeId ?? '',
+  };
+}
+
+function threadFromHash(threadId: string, hash: Record<string, string>): ThreadRecord | undefined {
+  if (hash.userId === undefined) return undefined;
+  return { threadId, userId: hash.userId, title: hash.title ?? '', createdAt: Number(hash.createdAt ?? 0), updatedAt: Number(hash.updatedAt ?? 0) };
+}
