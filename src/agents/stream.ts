@@ -19,6 +19,8 @@ const StreamRequest = z.strictObject({
   events: z.number().int().min(1).max(STREAM_LIMITS.maxEvents),
   intervalMs: z.number().int().min(0).max(STREAM_LIMITS.maxIntervalMs).default(0),
   bytes: z.number().int().min(1).max(STREAM_LIMITS.maxBytes).default(60),
+  /** Fault injection: after this many events the agent hangs without heartbeats (the engine must end it). */
+  stallAfter: z.number().int().min(0).max(STREAM_LIMITS.maxEvents).optional(),
 });
 export type StreamRequest = z.infer<typeof StreamRequest>;
 
@@ -52,10 +54,18 @@ async function pause(ctx: AgentContext, ms: number): Promise<void> {
   }
 }
 
+/** Waits, silently, until the engine gives up on the run and aborts it. */
+function hang(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
+}
+
 async function runStream(input: AgentInput, ctx: AgentContext): Promise<{ events: number }> {
-  const { events, intervalMs, bytes } = parseStreamRequest(input.text);
+  const { events, intervalMs, bytes, stallAfter } = parseStreamRequest(input.text);
   for (let index = 1; index <= events; index += 1) {
     ctx.signal.throwIfAborted();
+    if (index - 1 === stallAfter) await hang(ctx.signal);
     // Awaiting each say keeps the events in order even with no interval between them.
     await ctx.say(streamDelta(index, bytes));
     if (index % HEARTBEAT_EVERY === 0) ctx.heartbeat();

@@ -4,9 +4,11 @@
  * Nothing here counts an event as confirmed before its ack.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DeliveryLedger } from './delivery-ledger.js';
 
 export class Metrics {
   readonly registry = new Registry();
+  readonly ledger = new DeliveryLedger();
 
   readonly connections = new Gauge({ name: 'agentwire_connections', help: 'Open WebSocket connections', registers: [this.registry] });
   readonly connectionsOpened = new Counter({
@@ -86,6 +88,23 @@ export class Metrics {
     help: 'Failures in background loops (pruning, heartbeats, replay), by loop',
     labelNames: ['loop'] as const,
     registers: [this.registry],
+  });
+
+  readonly deliveryRatio = new Gauge({
+    name: 'agentwire_delivery_ratio',
+    help: 'Of the events this process published, the fraction a client of their user has acknowledged (cumulative ack or resume point)',
+    registers: [this.registry],
+    collect: () => {
+      this.deliveryRatio.set(this.ledger.ratio());
+    },
+  });
+  readonly eventsConfirmed = new Gauge({
+    name: 'agentwire_events_confirmed',
+    help: 'Events published by this process that a client of their user has acknowledged',
+    registers: [this.registry],
+    collect: () => {
+      this.eventsConfirmed.set(this.ledger.totals().confirmed);
+    },
   });
 
   constructor(options: { processMetrics?: boolean } = {}) {

@@ -120,6 +120,7 @@ export class WebSocketNotifier {
     stream.paused = false;
     if (start.kind === 'resume') {
       stream.cursor = stream.floor = stream.acked = start.lastSeq;
+      this.#metrics.ledger.confirmed(stream.subscriber.userId, start.lastSeq);
       stream.pendingResumed = { fromSeq: start.lastSeq + 1 };
       this.#catchUp(stream);
       return;
@@ -142,6 +143,7 @@ export class WebSocketNotifier {
 
   /** Live fan-out of one stored event to every connection of its user, and to no one else. */
   notify(event: StoredEvent): void {
+    this.#metrics.ledger.published(event.userId, event.seq);
     const streams = this.#byUser.get(event.userId);
     if (!streams) return;
     for (const stream of streams) {
@@ -179,6 +181,7 @@ export class WebSocketNotifier {
       return;
     }
     stream.floor = lastSeq;
+    this.#metrics.ledger.confirmed(stream.subscriber.userId, lastSeq);
     await this.#backfill(stream, lastSeq, floor);
     if (this.#open(stream)) stream.subscriber.sendControl({ type: 'resumed', fromSeq: lastSeq + 1, toSeq: floor, recovered: true });
   }
@@ -192,6 +195,7 @@ export class WebSocketNotifier {
       this.#metrics.eventsAcked.inc(seq - stream.acked);
       stream.acked = seq;
     }
+    this.#metrics.ledger.confirmed(stream.subscriber.userId, seq);
     return true;
   }
 

@@ -86,6 +86,14 @@ export class FaultSocket implements WebSocketLike {
     this.#ws?.terminate();
   }
 
+  /** Stops reading from the network for `ms` (a slow consumer): the server's buffers fill up. */
+  stall(ms: number): void {
+    const ws = this.#ws;
+    if (!ws) return;
+    ws.pause();
+    setTimeout(() => ws.resume(), ms);
+  }
+
   /** Delivers a frame through this (possibly stale) socket's handler, as a late callback would. */
   deliverLate(raw: string): void {
     this.onmessage?.({ data: raw });

@@ -1,0 +1,35 @@
+/**
+ * npm run chaos -- --users 200 --seconds 120 [--cut 0.1] [--slow 0.01] [--no-kill]
+ *
+ * Runs the chaos harness (test/chaos/chaos-runner.ts) at full size, prints the table and writes
+ * the JSON report to bench/results/chaos-<timestamp>.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { formatReport, runChaos } from '../test/chaos/chaos-runner.js';
+
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '120' },
+    cut: { type: 'string', default: '0.1' },
+    slow: { type: 'string', default: '0.01' },
+    'no-kill': { type: 'boolean', default: false },
+  },
+});
+
+const report = await runChaos({
+  users: Number(values.users),
+  seconds: Number(values.seconds),
+  cutFraction: Number(values.cut),
+  slowFraction: Number(values.slow),
+  killServer: !values['no-kill'],
+  log: (line) => process.stderr.write(`[chaos] ${line}\n`),
+});
+process.stdout.write(`${formatReport(report)}\n`);
+mkdirSync('bench/results', { recursive: true });
+const file = `bench/results/chaos-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), ...report }, null, 2)}\n`);
+process.stdout.write(`report written to ${file}\n`);
+const failed = report.lost + report.duplicates + report.outOfOrder + report.wrongUser + report.runsWithoutExactlyOneTerminal;
+process.exitCode = failed === 0 ? 0 : 1;
