@@ -42,7 +42,10 @@ export interface ChaosReport {
   nodeLostDeaths: number;
   cuts: number;
   reconnects: number;
+  /** From the new connection's connection_established to its `resumed` (the replay). */
   reconnectToCaughtUpMs: { count: number; p50: number; p99: number; max: number };
+  /** From losing the connection to being caught up again (backoff + connect + replay). */
+  outageMs: { count: number; p50: number; p99: number; max: number };
   slowConsumerStalls: number;
   slowConsumerCloses: number;
   serverRestarts: number;
@@ -63,6 +66,8 @@ interface UserRecord {
   wrongUser: number;
   reconnectStartedAt: number | undefined;
   caughtUpMs: number[];
+  disconnectedAt: number | undefined;
+  outageMs: number[];
   connections: number;
   threadId: string | undefined;
 }
@@ -104,10 +109,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   for (let second = 1; second <= options.seconds; second++) {
     await sleep(started + second * 1000 - Date.now());
     for (const user of users) {
-      if (Math.random() < (options.cutFraction ?? 0.1)) {
-        user.controller.cut();
-        cuts += 1;
-      }
+      if (Math.random() < (options.cutFraction ?? 0.1) && user.controller.cut()) cuts += 1;
       if (user.slow && second % 8 === 1) {
         user.controller.current?.stall(6000);
         stalls += 1;
@@ -148,16 +150,21 @@ async function connectUser(userId: string, wsUrl: string, slow: boolean): Promis
   });
   const user: UserRecord = {
     userId, client, controller, slow, events: [], eventIds: new Set(), lastSeq: 0,
-    duplicates: 0, outOfOrder: 0, wrongUser: 0, reconnectStartedAt: undefined, caughtUpMs: [], connections: 0, threadId: undefined,
+    duplicates: 0, outOfOrder: 0, wrongUser: 0, reconnectStartedAt: undefined, caughtUpMs: [], disconnectedAt: undefined, outageMs: [], connections: 0, threadId: undefined,
   };
   client.on('event', (event) => record(user, event));
   client.on('connected', () => {
     user.connections += 1;
     if (user.connections > 1) user.reconnectStartedAt = Date.now();
   });
+  client.on('state', ({ to }) => {
+    if (to === 'reconnecting' && user.disconnectedAt === undefined) user.disconnectedAt = Date.now();
+  });
   client.on('resumed', () => {
     if (user.reconnectStartedAt !== undefined) user.caughtUpMs.push(Date.now() - user.reconnectStartedAt);
+    if (user.disconnectedAt !== undefined) user.outageMs.push(Date.now() - user.disconnectedAt);
     user.reconnectStartedAt = undefined;
+    user.disconnectedAt = undefined;
   });
   await client.connect();
   return user;
@@ -265,6 +272,7 @@ function report(options: ChaosOptions, users: UserRecord[], published: Published
     }
   }
   const caughtUp = users.flatMap((u) => u.caughtUpMs).sort((a, b) => a - b);
+  const outages = users.flatMap((u) => u.outageMs).sort((a, b) => a - b);
   return {
     users: options.users,
     seconds: options.seconds,
@@ -281,7 +289,8 @@ function report(options: ChaosOptions, users: UserRecord[], published: Published
     nodeLostDeaths: nodeLost,
     cuts: extra.cuts,
     reconnects: users.reduce((n, u) => n + Math.max(0, u.connections - 1), 0),
-    reconnectToCaughtUpMs: { count: caughtUp.length, p50: percentile(caughtUp, 0.5), p99: percentile(caughtUp, 0.99), max: caughtUp[caughtUp.length - 1] ?? 0 },
+    reconnectToCaughtUpMs: summary(caughtUp),
+    outageMs: summary(outages),
     slowConsumerStalls: extra.stalls,
     slowConsumerCloses: extra.slowCloses,
     serverRestarts: extra.restarts,
@@ -305,6 +314,7 @@ export function formatReport(report: ChaosReport): string {
     ['agent_death no_heartbeat / node_lost', `${report.noHeartbeatDeaths} / ${report.nodeLostDeaths}`],
     ['connections cut / reconnects', `${report.cuts} / ${report.reconnects}`],
     ['reconnect → caught up p50 / p99 / max (ms)', `${report.reconnectToCaughtUpMs.p50} / ${report.reconnectToCaughtUpMs.p99} / ${report.reconnectToCaughtUpMs.max} (n=${report.reconnectToCaughtUpMs.count})`],
+    ['cut → caught up again p50 / p99 / max (ms)', `${report.outageMs.p50} / ${report.outageMs.p99} / ${report.outageMs.max} (n=${report.outageMs.count})`],
     ['slow-consumer stalls / 4408 closes', `${report.slowConsumerStalls} / ${report.slowConsumerCloses}`],
     ['server SIGKILL + restarts', report.serverRestarts],
     ['server peak RSS (MB)', report.serverMaxRssMb],
@@ -322,6 +332,10 @@ async function readMetric(httpUrl: string, name: string): Promise<number | undef
   } catch {
     return undefined;
   }
+}
+
+function summary(sorted: number[]): { count: number; p50: number; p99: number; max: number } {
+  return { count: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? 0 };
 }
 
 function percentile(sorted: number[], p: number): number {

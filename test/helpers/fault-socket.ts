@@ -21,9 +21,12 @@ export class FaultController {
     return this.sockets[this.sockets.length - 1];
   }
 
-  /** Cuts the current connection abruptly (no close frame), like a dropped network. */
-  cut(): void {
-    this.current?.cut();
+  /** Cuts the current connection abruptly (no close frame), like a dropped network. Returns whether one was open. */
+  cut(): boolean {
+    const socket = this.current;
+    if (socket?.readyState !== 1) return false;
+    socket.cut();
+    return true;
   }
 
   WebSocket(): WebSocketConstructor {
