@@ -3,7 +3,7 @@
  *
  *   import { defineAgent, defineTool } from 'agentwire';
  */
-export { defineAgent, defineTool } from './engine/define-agent.js';
+export { defineAgent, defineTool, AgentRunError } from './engine/define-agent.js';
 export type {
   AgentContext,
   AgentDefinition,

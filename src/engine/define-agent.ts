@@ -50,6 +50,24 @@ export interface AgentContext {
   emit<T extends NonTerminalEventType>(type: T, data: AgentEventDataMap[T], routing?: { userId?: string; threadId?: string; runId?: string }): Promise<void>;
 }
 
+const ERROR_CODE = /^[a-z][a-z0-9_]{0,63}$/;
+
+/**
+ * Thrown by an agent to end its run with agent_error carrying `code` (instead of the generic
+ * `agent_exception`): a model provider that failed, a quota, anything the client should be able
+ * to tell apart. Codes are short snake_case strings; the built-in ones are in AgentErrorCode.
+ */
+export class AgentRunError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    if (!ERROR_CODE.test(code)) throw new AgentwireError(InternalErrorCode.CONFIG, `agent error code "${code}" must match ${ERROR_CODE.source}`);
+    this.name = 'AgentRunError';
+    this.code = code;
+  }
+}
+
 export interface AgentDefinition {
   readonly name: string;
   readonly description: string;

@@ -18,6 +18,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../server/logger.js';
 import type { AgentInstanceFactory } from './agent-instance-factory.js';
 import { Run } from './run.js';
+import { AgentRunError } from './define-agent.js';
 
 export interface EngineLimits {
   /** Runs executing at once per user (default 3). */
@@ -241,7 +242,8 @@ export class ExecutionEngine {
       // the expected way for it to stop, not a second outcome.
       if (run.phase !== 'ended') {
         this.#o.logger.warn('agent run failed', { runId: run.runId, agent: run.agentName, error });
-        await this.#end(run, 'agent_error', { code: AgentErrorCode.AGENT_EXCEPTION, message: errorMessage(error), durationMs: run.elapsedMs() });
+        const code = error instanceof AgentRunError ? error.code : AgentErrorCode.AGENT_EXCEPTION;
+        await this.#end(run, 'agent_error', { code, message: errorMessage(error), durationMs: run.elapsedMs() });
       }
     }
   }

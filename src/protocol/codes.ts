@@ -54,6 +54,14 @@ export const AgentErrorCode = {
   AGENT_EXCEPTION: 'agent_exception',
   SHUTDOWN: 'shutdown',
   STORE_UNAVAILABLE: 'store_unavailable',
+  /** The model provider answered with an error (a 5xx, a bad request, an error mid-stream). */
+  PROVIDER_ERROR: 'provider_error',
+  /** The model provider could not be reached (connection refused or reset, DNS, TLS). */
+  PROVIDER_UNREACHABLE: 'provider_unreachable',
+  /** The model provider refused the credentials (401, 403). */
+  PROVIDER_AUTH: 'provider_auth',
+  /** The model provider rate-limited the request (429) and retries did not get through. */
+  RATE_LIMITED: 'rate_limited',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 
