@@ -1,0 +1,30 @@
+/** The page: the sign-in screen, or the chat for the signed-in session. */
+import { useEffect, useState } from 'react';
+import { Chat } from './chat.tsx';
+import { fetchInfo, savedSession, signOut, type ServerInfo, type Session } from './session.ts';
+import { SignIn } from './sign-in.tsx';
+
+export function App() {
+  const [session, setSession] = useState<Session | undefined>(savedSession);
+  const [info, setInfo] = useState<ServerInfo | undefined>();
+  const [infoError, setInfoError] = useState<string | undefined>();
+
+  useEffect(() => {
+    fetchInfo().then(setInfo, (error: unknown) => {
+      setInfoError(error instanceof Error ? error.message : String(error));
+    });
+  }, []);
+
+  if (!session) return <SignIn info={info} infoError={infoError} onSignedIn={setSession} />;
+  return (
+    <Chat
+      key={session.userId}
+      session={session}
+      info={info}
+      onSignOut={() => {
+        signOut(session);
+        setSession(undefined);
+      }}
+    />
+  );
+}

@@ -1,0 +1,157 @@
+/** The signed-in page: header, thread list (a drawer on phones) and the selected thread. */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { AgentwireClient, ThreadSummary } from 'agentwire/client';
+import { ConnectionIndicator } from './connection-indicator.tsx';
+import { initials } from './format.ts';
+import { Logo } from './logo.tsx';
+import { createClient, modelLabel, type ServerInfo, type Session } from './session.ts';
+import { ThreadList } from './thread-list.tsx';
+import { ThreadView } from './thread-view.tsx';
+
+interface Props {
+  session: Session;
+  info: ServerInfo | undefined;
+  onSignOut: () => void;
+}
+
+/** The selected thread lives in the URL (#thr_…), so a reload or a shared tab keeps it. */
+function threadFromHash(): string | undefined {
+  const id = decodeURIComponent(location.hash.replace(/^#\/?/, ''));
+  return /^thr_[A-Za-z0-9_-]+$/.test(id) ? id : undefined;
+}
+
+export function Chat({ session, info, onSignOut }: Props) {
+  const [client, setClient] = useState<AgentwireClient>();
+  const [fatal, setFatal] = useState<string>();
+  const [threadId, setThreadId] = useState<string | undefined>(threadFromHash);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+
+  useEffect(() => {
+    const made = createClient(session);
+    setClient(made.client);
+    made.client.connect().catch((error: unknown) => {
+      setFatal(error instanceof Error ? error.message : String(error));
+    });
+    return made.dispose;
+  }, [session]);
+
+  useEffect(() => {
+    const onHash = () => setThreadId(threadFromHash());
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+
+  const select = useCallback((id: string | undefined) => {
+    setThreadId(id);
+    setDrawerOpen(false);
+    const hash = id === undefined ? '' : `#${id}`;
+    if (location.hash !== hash) history.pushState(null, '', hash === '' ? location.pathname + location.search : hash);
+  }, []);
+
+  const threads = useThreads(client);
+  const model = modelLabel(info?.model) ?? 'deterministic assistant';
+
+  return (
+    <div className={drawerOpen ? 'app drawer-open' : 'app'}>
+      <header className="topbar">
+        <button type="button" className="icon-button menu-button" aria-label="Threads" aria-expanded={drawerOpen} aria-controls="sidebar" onClick={() => setDrawerOpen((open) => !open)}>
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+            <path d="M4 7h16M4 12h16M4 17h16" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+          </svg>
+        </button>
+        <Logo small />
+        <span className="model-badge" title="The model behind the agents" data-testid="model">
+          {model}
+        </span>
+        <span className="spacer" />
+        {client && <ConnectionIndicator client={client} />}
+        <div className="user-chip" title={`Signed in as ${session.userId}`}>
+          <span className="avatar" aria-hidden="true">
+            {initials(session.name)}
+          </span>
+          <span className="user-name" data-testid="user">
+            {session.userId}
+          </span>
+          <button type="button" className="link-button" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <div className="layout">
+        <aside id="sidebar" className="sidebar" aria-label="Threads">
+          <button type="button" className="new-thread" onClick={() => select(undefined)}>
+            <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+              <path d="M12 5v14M5 12h14" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" />
+            </svg>
+            New chat
+          </button>
+          <ThreadList threads={threads.list} error={threads.error} selected={threadId} onSelect={select} />
+        </aside>
+        <button type="button" className="backdrop" aria-label="Close the thread list" tabIndex={-1} onClick={() => setDrawerOpen(false)} />
+        {fatal ? (
+          <main className="thread">
+            <p className="banner error" role="alert">
+              The connection was refused: {fatal}. <button type="button" className="link-button" onClick={onSignOut}>Sign in again</button>
+            </p>
+          </main>
+        ) : client ? (
+          <ThreadView
+            key={threadId ?? 'new'}
+            client={client}
+            threadId={threadId}
+            agents={info?.agents ?? []}
+            onThreadCreated={(id) => {
+              threads.refresh();
+              select(id);
+            }}
+          />
+        ) : (
+          <main className="thread" />
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** The user's threads, refreshed when a run starts in a thread (new ones appear, order changes). */
+function useThreads(client: AgentwireClient | undefined): { list: ThreadSummary[] | undefined; error: string | undefined; refresh: () => void } {
+  const [list, setList] = useState<ThreadSummary[]>();
+  const [error, setError] = useState<string>();
+  const latest = useRef(0);
+
+  const refresh = useCallback(() => {
+    if (!client) return;
+    const id = ++latest.current;
+    client.threads().then(
+      (threads) => {
+        if (id !== latest.current) return;
+        setList(threads);
+        setError(undefined);
+      },
+      (e: unknown) => {
+        if (id === latest.current) setError(e instanceof Error ? e.message : String(e));
+      },
+    );
+  }, [client]);
+
+  useEffect(() => {
+    if (!client) return;
+    refresh();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const soon = () => {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 150);
+    };
+    const offEvent = client.on('event', (event) => {
+      if (event.type === 'agent_started' || event.type === 'agent_completed') soon();
+    });
+    const offConnected = client.on('connected', soon);
+    return () => {
+      clearTimeout(timer);
+      offEvent();
+      offConnected();
+    };
+  }, [client, refresh]);
+
+  return { list, error, refresh };
+}

@@ -1,0 +1,98 @@
+/** The message box: Enter sends, Shift+Enter adds a line; an agent picker when there is a choice. */
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import type { ClientState } from 'agentwire/client';
+
+interface Props {
+  agents: { name: string; description: string }[];
+  connection: ClientState;
+  error: string | undefined;
+  onDismissError: () => void;
+  onSend: (text: string, agent: string | undefined) => Promise<boolean>;
+}
+
+export function Composer({ agents, connection, error, onDismissError, onSend }: Props) {
+  const [text, setText] = useState('');
+  const [agent, setAgent] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const textId = useId();
+  const agentId = useId();
+  const chosen = agent ?? (agents.some((a) => a.name === 'assistant') ? 'assistant' : agents[0]?.name);
+
+  useEffect(() => {
+    box.current?.focus();
+  }, []);
+
+  // Grow with the text, up to a limit set in CSS.
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${el.scrollHeight}px`;
+  }, [text]);
+
+  const submit = (event?: { preventDefault: () => void }) => {
+    event?.preventDefault();
+    const trimmed = text.trim();
+    if (trimmed === '' || busy) return;
+    setBusy(true);
+    setText('');
+    void onSend(trimmed, agents.length > 1 ? chosen : undefined).then((ok) => {
+      setBusy(false);
+      if (!ok) setText(trimmed);
+      box.current?.focus();
+    });
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) submit(event);
+  };
+
+  return (
+    <form className="composer" onSubmit={submit}>
+      {error && (
+        <p className="composer-error" role="alert">
+          {error}
+          <button type="button" className="icon-button" aria-label="Dismiss" onClick={onDismissError}>
+            ×
+          </button>
+        </p>
+      )}
+      {connection === 'reconnecting' && <p className="composer-note">Offline for a moment: what you send now goes out when the connection is back.</p>}
+      <div className="composer-row">
+        {agents.length > 1 && (
+          <>
+            <label htmlFor={agentId} className="visually-hidden">
+              Agent
+            </label>
+            <select id={agentId} className="agent-picker" value={chosen} onChange={(e) => setAgent(e.target.value)}>
+              {agents.map((a) => (
+                <option key={a.name} value={a.name} title={a.description}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </>
+        )}
+        <label htmlFor={textId} className="visually-hidden">
+          Message
+        </label>
+        <textarea
+          id={textId}
+          ref={box}
+          rows={1}
+          value={text}
+          placeholder="Ask something, e.g. What is 17 * 23?"
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKeyDown}
+          maxLength={32_000}
+        />
+        <button type="submit" className="primary send" disabled={busy || text.trim() === ''} aria-label="Send">
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <path d="M4 12l16-8-6 16-2.5-6.5z" fill="currentColor" />
+          </svg>
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,57 @@
+/** How values read on the page: durations, tool arguments and results, times. */
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '';
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** A tool's arguments as one readable line: `17 * 23` for {expression}, else compact JSON. */
+export function formatArgs(args: unknown): string {
+  if (args !== null && typeof args === 'object') {
+    const entries = Object.entries(args as Record<string, unknown>);
+    if (entries.length === 1 && typeof entries[0]?.[1] === 'string') return entries[0][1];
+  }
+  return formatValue(args);
+}
+
+/** Compact JSON; strings as they are. */
+export function formatValue(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value;
+  try {
+    // JSON.stringify returns undefined (despite its type) for functions and symbols.
+    const json = JSON.stringify(value) as unknown;
+    return typeof json === 'string' ? json : typeof value;
+  } catch {
+    return '(not serialisable)';
+  }
+}
+
+/** The headline of a result: its `value` when it has one (the calculator's), else the JSON. */
+export function formatResult(result: unknown): string {
+  if (result !== null && typeof result === 'object' && 'value' in result) {
+    const value = result.value;
+    if (typeof value === 'number' || typeof value === 'string') return String(value);
+  }
+  return formatValue(result);
+}
+
+export function relativeTime(epochMs: number, now: number = Date.now()): string {
+  const seconds = Math.round((now - epochMs) / 1000);
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return new Date(epochMs).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+}
+
+export function initials(name: string): string {
+  const parts = name.trim().split(/[\s._-]+/).filter(Boolean);
+  const letters = parts.length > 1 ? `${parts[0]?.[0] ?? ''}${parts[1]?.[0] ?? ''}` : name.slice(0, 2);
+  return letters.toUpperCase();
+}

@@ -1,0 +1,94 @@
+/** One conversation: its runs as cards, an empty state with suggestions, and the message box. */
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { AgentwireClient } from 'agentwire/client';
+import { useAgentThread } from 'agentwire/react';
+import { Composer } from './composer.tsx';
+import { RunCard } from './run-card.tsx';
+
+interface Props {
+  client: AgentwireClient;
+  threadId: string | undefined;
+  agents: { name: string; description: string }[];
+  onThreadCreated: (threadId: string) => void;
+}
+
+const SUGGESTIONS = ['What is 17 * 23?', 'What time is it in Tokyo?', 'How does agentwire resume after a reconnect?'];
+
+export function ThreadView({ client, threadId, agents, onThreadCreated }: Props) {
+  const thread = useAgentThread(client, threadId);
+  const [sendError, setSendError] = useState<string>();
+  const scroller = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+
+  // Follow the conversation as it grows, unless the reader scrolled up to read something.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+  });
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const onScroll = () => {
+      pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    };
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => el.removeEventListener('scroll', onScroll);
+  }, []);
+
+  const send = async (text: string, agent: string | undefined) => {
+    setSendError(undefined);
+    pinned.current = true;
+    try {
+      const accepted = await thread.send(text, agent === undefined ? {} : { agent });
+      if (threadId === undefined) onThreadCreated(accepted.threadId);
+      return true;
+    } catch (error) {
+      setSendError(error instanceof Error ? error.message : String(error));
+      return false;
+    }
+  };
+
+  const empty = thread.runs.length === 0 && thread.sending.length === 0;
+  return (
+    <main className="thread" aria-busy={thread.loading} data-thread-id={threadId ?? ''}>
+      <div className="scroller" ref={scroller}>
+        <div className="runs">
+          {thread.error && (
+            <p className="banner error" role="alert">
+              This conversation could not be loaded: {thread.error.message}{' '}
+              <button type="button" className="link-button" onClick={thread.reload}>
+                Try again
+              </button>
+            </p>
+          )}
+          {empty && !thread.loading && !thread.error && (
+            <div className="empty">
+              <h2>{threadId === undefined ? 'What can I help with?' : 'This conversation is empty'}</h2>
+              <p className="muted">Every step the agent takes shows up here as it happens: its thinking, each tool call, the answer as it streams.</p>
+              <div className="suggestions">
+                {SUGGESTIONS.map((text) => (
+                  <button key={text} type="button" className="suggestion" onClick={() => void send(text, undefined)}>
+                    {text}
+                  </button>
+                ))}
+              </div>
+            </div>
+          )}
+          {empty && thread.loading && <p className="muted center">Loading the conversation…</p>}
+          {thread.runs.map((run) => (
+            <RunCard key={run.runId} run={run} onCancel={() => thread.cancel(run.runId)} />
+          ))}
+          {thread.sending.map((pending) => (
+            <article key={pending.id} className="run sending" aria-label="Message being sent">
+              <div className="user-message">
+                <p>{pending.text}</p>
+              </div>
+              <p className="muted small">Sending…</p>
+            </article>
+          ))}
+        </div>
+      </div>
+      <Composer agents={agents} connection={thread.connection} error={sendError} onDismissError={() => setSendError(undefined)} onSend={send} />
+    </main>
+  );
+}
