@@ -58,6 +58,7 @@ function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, j
     ...(config.host ? { host: config.host } : {}),
     store: config.store,
     retention: config.retention,
+    redis: config.redis,
     auth: { jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience },
     diagnostics: config.diagnostics,
     transport: config.transport,

@@ -18,6 +18,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../server/logger.js';
 import type { AgentInstanceFactory } from './agent-instance-factory.js';
 import { Run } from './run.js';
+import { localRunRegistry, type RunRegistry } from './run-registry.js';
 import { AgentRunError } from './define-agent.js';
 
 export interface EngineLimits {
@@ -63,6 +64,8 @@ export interface EngineOptions {
   nodeId: string;
   defaultAgent: string;
   limits?: Partial<EngineLimits>;
+  /** Where runs are leased so that another node can end them if this one dies (default: none, single node). */
+  registry?: RunRegistry;
 }
 
 const INPUT_SUMMARY_CHARS = 200;
@@ -76,9 +79,11 @@ export class ExecutionEngine {
   #active = 0;
   #accepting = true;
   readonly #monitor: NodeJS.Timeout;
+  readonly #registry: RunRegistry;
 
   constructor(options: EngineOptions) {
     this.#o = options;
+    this.#registry = options.registry ?? localRunRegistry;
     this.limits = { ...DEFAULT_ENGINE_LIMITS, ...options.limits };
     const every = Math.max(50, Math.min(1000, this.limits.heartbeatTimeoutMs / 4));
     this.#monitor = setInterval(() => {
@@ -93,6 +98,7 @@ export class ExecutionEngine {
   /** Validates, records (idempotently on clientMessageId) and schedules one run. */
   async submit(identity: VerifiedIdentity, request: SubmitRequest): Promise<SubmitResult> {
     if (!this.#accepting) return refuse(ErrorCode.UNAVAILABLE, 'the server is shutting down; retry on another connection');
+    if (!(await this.#o.store.healthy())) return refuse(ErrorCode.UNAVAILABLE, 'the event store is unreachable; retry shortly');
     const userId = identity.userId;
     const agentName = request.agent ?? this.#o.defaultAgent;
     if (!this.#o.factory.has(agentName)) return refuse(ErrorCode.UNKNOWN_AGENT, `no agent named "${agentName}"`);
@@ -127,6 +133,7 @@ export class ExecutionEngine {
     };
     const claim = await this.#o.store.claimRun(record);
     if (!claim.created) return { ok: true, runId: claim.run.runId, threadId: claim.run.threadId, duplicate: true };
+    this.#registry.register(record);
     if (thread.created) {
       await this.#o.store.createThread({ threadId: thread.threadId, userId: identity.userId, title: request.text.slice(0, 80), createdAt: now, updatedAt: now });
     }
@@ -173,13 +180,23 @@ export class ExecutionEngine {
    */
   async recoverUnfinished(): Promise<number> {
     const orphans = await this.#o.store.unfinishedRuns(this.#o.nodeId);
-    for (const record of orphans) {
-      const emitter = this.#o.bridge.createRecoveryEmitter(record);
-      await emitter.terminate('agent_death', { cause: DeathCause.NODE_LOST, message: 'the server stopped while this run was executing' });
-      this.#o.metrics.runsFinished.inc({ terminal: 'agent_death' });
-      this.#o.logger.warn('ended a run cut off by a restart', { runId: record.runId });
-    }
+    for (const record of orphans) await this.endOrphan(record, 'the server stopped while this run was executing');
     return orphans.length;
+  }
+
+  /**
+   * Ends, with agent_death (node_lost), a run whose executor is gone: cut off by a restart,
+   * or leased by a node that stopped renewing. A run that already ended stays as it is.
+   */
+  async endOrphan(record: RunRecord, message = 'the node executing this run was lost'): Promise<void> {
+    try {
+      await this.#o.bridge.createRecoveryEmitter(record).terminate('agent_death', { cause: DeathCause.NODE_LOST, message });
+    } catch (error) {
+      if (error instanceof AgentwireError && error.code === InternalErrorCode.RUN_CLOSED) return;
+      throw error;
+    }
+    this.#o.metrics.runsFinished.inc({ terminal: 'agent_death' });
+    this.#o.logger.warn('ended a run whose node is gone', { runId: record.runId, nodeId: record.nodeId });
   }
 
   /** Stops admitting, gives running runs `graceMs` to finish, then ends the rest. */
@@ -242,7 +259,7 @@ export class ExecutionEngine {
       // the expected way for it to stop, not a second outcome.
       if (run.phase !== 'ended') {
         this.#o.logger.warn('agent run failed', { runId: run.runId, agent: run.agentName, error });
-        const code = error instanceof AgentRunError ? error.code : AgentErrorCode.AGENT_EXCEPTION;
+        const code = error instanceof AgentRunError ? error.code : isStoreFailure(error) ? AgentErrorCode.STORE_UNAVAILABLE : AgentErrorCode.AGENT_EXCEPTION;
         await this.#end(run, 'agent_error', { code, message: errorMessage(error), durationMs: run.elapsedMs() });
       }
     }
@@ -256,10 +273,14 @@ export class ExecutionEngine {
     clearTimeout(run.timeoutTimer);
     run.controller.abort(new AgentwireError(InternalErrorCode.RUN_CLOSED, `run ended: ${type}`));
     this.#release(run, wasRunning);
-    run.finished = this.#storeTerminal(run, type, data).finally(() => {
-      this.#runs.delete(run.runId);
-      run.markEnded();
-    });
+    run.finished = this.#storeTerminal(run, type, data).then(
+      (stored) => {
+        if (stored) this.#registry.release(run.runId);
+        else this.#registry.abandon(run.runId);
+        this.#runs.delete(run.runId);
+        run.markEnded();
+      },
+    );
     this.#o.metrics.runsFinished.inc({ terminal: type });
     this.#schedule();
     return run.finished;
@@ -280,23 +301,27 @@ export class ExecutionEngine {
     if (user.active + user.queued + user.reserved === 0) this.#perUser.delete(run.userId);
   }
 
-  /** Stores the terminal event, retrying while the store is unavailable, for a bounded time. */
-  async #storeTerminal<T extends TerminalEventType>(run: Run, type: T, data: AgentEventDataMap[T]): Promise<void> {
+  /**
+   * Stores the terminal event, retrying while the store is unavailable, for a bounded time.
+   * Resolves true once the store holds a terminal event for the run (this one or another
+   * node's), false when it gave up.
+   */
+  async #storeTerminal<T extends TerminalEventType>(run: Run, type: T, data: AgentEventDataMap[T]): Promise<boolean> {
     const deadline = Date.now() + this.limits.terminalRetryMs;
     for (let attempt = 0; ; attempt++) {
       try {
         await run.emitter.terminate(type, data);
-        return;
+        return true;
       } catch (error) {
         if (error instanceof AgentwireError && error.code === InternalErrorCode.RUN_CLOSED) {
           // The store already holds a terminal event for this run (another node ended it).
           this.#o.logger.warn('run was already ended elsewhere', { runId: run.runId });
-          return;
+          return true;
         }
         if (Date.now() >= deadline) {
           this.#o.metrics.backgroundErrors.inc({ loop: 'terminal_event' });
-          this.#o.logger.error('gave up storing a terminal event; a restart will end the run with agent_death', { runId: run.runId, error });
-          return;
+          this.#o.logger.error('gave up storing a terminal event; a restart (or, with Redis, an expired lease) ends the run with agent_death', { runId: run.runId, error });
+          return false;
         }
         await delay(Math.min(2000, 50 * 2 ** attempt));
       }
@@ -331,6 +356,14 @@ function refuse(code: ErrorCode, message: string): EngineRefusal {
 
 function shutdownData(run: Run): AgentEventDataMap['agent_error'] {
   return { code: AgentErrorCode.SHUTDOWN, message: 'the server shut down before the run finished', durationMs: run.elapsedMs() };
+}
+
+/** The agent failed because the store did (an emit that could not be stored), possibly wrapped by the agent. */
+function isStoreFailure(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e instanceof AgentwireError && e.code === InternalErrorCode.STORE) return true;
+  }
+  return false;
 }
 
 function delay(ms: number): Promise<void> {

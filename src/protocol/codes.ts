@@ -36,6 +36,11 @@ export const CloseCode = {
   MESSAGE_TOO_BIG: 1009,
   /** An unexpected server error; reconnect and resume. */
   INTERNAL_ERROR: 1011,
+  /**
+   * The server's event store restarted without its data (a new epoch): reconnect and resume;
+   * the resume is answered with `recovered: false`.
+   */
+  SERVICE_RESTART: 1012,
   /** Missing, invalid or expired credentials. Get a fresh token before reconnecting. */
   UNAUTHORIZED: 4401,
   /** Authenticated, but not allowed (for example a disabled user). */

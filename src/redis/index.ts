@@ -7,3 +7,6 @@
  */
 export { RedisEventStore, DEFAULT_REDIS_PREFIX, DEFAULT_STORE_RETRY_MS, type RedisStoreOptions } from './redis-event-store.js';
 export { RedisKeys } from './redis-keys.js';
+export { RedisFanout, type RedisFanoutOptions } from './redis-fanout.js';
+export { RedisRunRegistry, DEFAULT_LEASE_MS, type RedisRunRegistryOptions, type OrphanHandler } from './redis-run-registry.js';
+export { openRedisBackend, type RedisBackendOptions } from './redis-backend.js';

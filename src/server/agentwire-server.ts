@@ -12,11 +12,13 @@ import type { AgentDefinition, ToolDefinition } from '../engine/define-agent.js'
 import { assistantAgent, builtinTools, streamAgent } from '../agents/index.js';
 import { Metrics } from '../metrics/metrics.js';
 import type { EventStore, RetentionPolicy } from '../store/event-store.js';
-import { openStore } from '../store/open-store.js';
 import { Authenticator, type AuthOptions } from '../transport/authenticator.js';
 import { ConnectionManager } from '../transport/connection-manager.js';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../transport/transport-limits.js';
 import { WebSocketNotifier } from '../transport/websocket-notifier.js';
+import { CloseCode } from '../protocol/codes.js';
+import { defaultNodeId } from './config.js';
+import { isRedisSetting, localBackend, openBackend, type NodeBackend, type RedisSettings } from './node-backend.js';
 import { createHttpHandler } from './http-api.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -25,8 +27,12 @@ export interface AgentwireServerOptions {
   port?: number;
   /** Interface to listen on (default: all). */
   host?: string;
-  /** A store instance, or `memory`, or `sqlite:PATH` (default memory). */
+  /** A store instance, or `memory`, `sqlite:PATH` or `redis://host:port[/db]` (default memory). */
   store?: EventStore | string;
+  /** A back-end built by hand (store, fan-out, run leases); takes precedence over `store`. */
+  backend?: NodeBackend;
+  /** Settings of a `redis://` store. */
+  redis?: RedisSettings;
   retention?: Partial<RetentionPolicy>;
   auth: AuthOptions;
   /** Agents and tools to serve besides the built-in ones. */
@@ -47,7 +53,7 @@ export interface AgentwireServerOptions {
   /** Directory of the built chat page, served at /. */
   staticDir?: string;
   logger?: Logger;
-  /** This node's id in the store's run records (default "local"). */
+  /** This node's id in the store's run records (default "local"; with Redis, unique per process). */
   nodeId?: string;
   /** How long running runs may finish on shutdown before they are ended (default 10 s). */
   shutdownGraceMs?: number;
@@ -73,14 +79,21 @@ const PRUNE_EVERY_MS = 60_000;
 export async function startServer(options: AgentwireServerOptions): Promise<AgentwireServer> {
   const logger = options.logger ?? createLogger();
   const authenticator = new Authenticator(options.auth);
-  const store = typeof options.store === 'object' ? options.store : openStore(options.store ?? 'memory', options.retention);
   const metrics = new Metrics();
+  const setting = typeof options.store === 'string' ? options.store : 'memory';
+  const nodeId = options.nodeId ?? defaultNodeId(setting);
+  const backend =
+    options.backend ??
+    (typeof options.store === 'object'
+      ? localBackend(options.store)
+      : await openBackend(setting, { retention: options.retention, nodeId, metrics, logger, redis: options.redis }));
+  const store = backend.store;
   const limits: TransportLimits = { ...DEFAULT_TRANSPORT_LIMITS, ...options.transport };
   const notifier = new WebSocketNotifier({ store, metrics, logger, maxOutboundBytes: limits.maxOutboundBytes, slowConsumerTimeoutMs: limits.slowConsumerTimeoutMs });
   const bridge = new AgentWebSocketBridge({
     store,
     metrics,
-    fanout: { publish: (event) => notifier.notify(event) },
+    fanout: backend.fanout(notifier),
     ...(options.maxEventBytes === undefined ? {} : { maxEventBytes: options.maxEventBytes }),
   });
   const factory = buildFactory(options);
@@ -90,12 +103,20 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
     factory,
     metrics,
     logger,
-    nodeId: options.nodeId ?? 'local',
+    nodeId,
+    registry: backend.registry,
     defaultAgent: options.defaultAgent ?? 'assistant',
     ...(options.engine ? { limits: options.engine } : {}),
   });
   await engine.recoverUnfinished();
   const connections = new ConnectionManager({ authenticator, engine, notifier, store, metrics, logger, limits });
+  await backend.start({
+    engine,
+    onEpochChange: (epoch) => {
+      const closed = connections.dropAll(CloseCode.SERVICE_RESTART, 'the event store restarted without its data; reconnect');
+      logger.warn('closed every connection: the store has a new epoch', { epoch, connections: closed });
+    },
+  });
   let closing = false;
   const handler = createHttpHandler({
     store,
@@ -118,7 +139,7 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
   const port = (http.address() as AddressInfo).port;
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   const hostPart = host.includes(':') ? `[${host}]` : host;
-  logger.info('agentwire listening', { port, store: describeStore(options.store), nodeId: options.nodeId ?? 'local' });
+  logger.info('agentwire listening', { port, store: describeStore(options.store), nodeId, multiNode: isRedisSetting(setting) });
 
   return {
     port,
@@ -137,7 +158,7 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
       await connections.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
-      await store.close();
+      await backend.close();
     },
   };
 }

@@ -2,11 +2,14 @@
  * Configuration from the environment. Every limit has a default (in its module) and a
  * variable here; a malformed value stops start-up with the variable's name in the message.
  */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
 import type { EngineLimits } from '../engine/execution-engine.js';
 import type { RetentionPolicy } from '../store/event-store.js';
 import type { TransportLimits } from '../transport/transport-limits.js';
 import type { LogLevel } from './logger.js';
+import type { RedisSettings } from './node-backend.js';
 
 export interface AgentwireConfig {
   port: number;
@@ -23,6 +26,8 @@ export interface AgentwireConfig {
   engine: Partial<EngineLimits>;
   retention: Partial<RetentionPolicy>;
   toolTimeoutMs: number | undefined;
+  /** Settings of a redis:// store. */
+  redis: RedisSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -50,28 +55,47 @@ const RETENTION_VARS: [string, keyof RetentionPolicy][] = [
   ['AGENTWIRE_RETENTION_EVENTS', 'maxEventsPerUser'],
   ['AGENTWIRE_RETENTION_AGE_MS', 'maxAgeMs'],
 ];
+const REDIS_VARS: [string, keyof Omit<RedisSettings, 'prefix'>][] = [
+  ['AGENTWIRE_STORE_RETRY_MS', 'retryMs'],
+  ['AGENTWIRE_RUN_LEASE_MS', 'leaseMs'],
+];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 export function loadConfig(env: Env = process.env, defaults: { port?: number; store?: string } = {}): AgentwireConfig {
   const logLevel = (env.AGENTWIRE_LOG_LEVEL ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw configError('AGENTWIRE_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const toolTimeout = env.AGENTWIRE_TOOL_TIMEOUT_MS;
+  const store = env.AGENTWIRE_STORE ?? defaults.store ?? 'sqlite:./data/agentwire.db';
   return {
     port: env.PORT === undefined ? (defaults.port ?? 3000) : positiveInt('PORT', env.PORT, true),
     host: nonEmpty(env.HOST),
-    store: env.AGENTWIRE_STORE ?? defaults.store ?? 'sqlite:./data/agentwire.db',
+    store,
     jwtSecret: nonEmpty(env.AGENTWIRE_JWT_SECRET),
     jwksUrl: nonEmpty(env.AGENTWIRE_JWKS_URL),
     issuer: nonEmpty(env.AGENTWIRE_JWT_ISSUER),
     audience: nonEmpty(env.AGENTWIRE_JWT_AUDIENCE),
     diagnostics: env.AGENTWIRE_DIAGNOSTICS === '1' || env.AGENTWIRE_DIAGNOSTICS === 'true',
     logLevel,
-    nodeId: nonEmpty(env.AGENTWIRE_NODE_ID) ?? 'local',
+    nodeId: nonEmpty(env.AGENTWIRE_NODE_ID) ?? defaultNodeId(store),
     transport: numbers(env, TRANSPORT_VARS),
     engine: numbers(env, ENGINE_VARS),
     retention: numbers(env, RETENTION_VARS),
     toolTimeoutMs: toolTimeout === undefined ? undefined : positiveInt('AGENTWIRE_TOOL_TIMEOUT_MS', toolTimeout),
+    redis: {
+      ...optional('prefix', nonEmpty(env.AGENTWIRE_REDIS_PREFIX)),
+      ...numbers(env, REDIS_VARS),
+    },
   };
+}
+
+/**
+ * "local" for a single node. Nodes sharing Redis must differ: a node's id marks the runs it
+ * executes, and a restarted node ends the unfinished runs of its own id at once, so each
+ * process gets its own unless AGENTWIRE_NODE_ID names it (a StatefulSet pod name, say).
+ */
+export function defaultNodeId(store: string): string {
+  if (!store.startsWith('redis://') && !store.startsWith('rediss://')) return 'local';
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
 function numbers<K extends string>(env: Env, vars: [string, K][]): Partial<Record<K, number>> {
@@ -87,6 +111,10 @@ function positiveInt(name: string, raw: string, allowZero = false): number {
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) throw configError(name, `must be ${allowZero ? 'a non-negative' : 'a positive'} integer, got "${raw}"`);
   return value;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, string>>);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

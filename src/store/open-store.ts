@@ -1,4 +1,4 @@
-/** Opens a store from its setting: `memory` or `sqlite:PATH`. */
+/** Opens a store from its setting: `memory` or `sqlite:PATH` (`redis://…` opens through startServer). */
 import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
 import type { EventStore, RetentionPolicy } from './event-store.js';
 import { MemoryEventStore } from './memory-store.js';
@@ -12,5 +12,8 @@ export function openStore(setting: string, retention?: Partial<RetentionPolicy>)
     if (!path) throw new AgentwireError(InternalErrorCode.CONFIG, 'sqlite: needs a path, for example sqlite:./data/agentwire.db');
     return new SqliteEventStore(path, options);
   }
-  throw new AgentwireError(InternalErrorCode.CONFIG, `unknown store "${setting}"; use memory or sqlite:PATH`);
+  if (setting.startsWith('redis://') || setting.startsWith('rediss://')) {
+    throw new AgentwireError(InternalErrorCode.CONFIG, 'a Redis store opens asynchronously: pass the URL to startServer({ store }) or use RedisEventStore.open() from agentwire/redis');
+  }
+  throw new AgentwireError(InternalErrorCode.CONFIG, `unknown store "${setting}"; use memory, sqlite:PATH or redis://host:port`);
 }

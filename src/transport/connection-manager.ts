@@ -207,6 +207,16 @@ export class ConnectionManager {
     return bucket.take();
   }
 
+  /**
+   * Closes every open connection with `code`, and keeps accepting new ones: for a change that
+   * invalidates every stream at once (the store's epoch changed). Returns how many it closed.
+   */
+  dropAll(code: number, reason: string): number {
+    const open = [...this.#connections.values()];
+    for (const connection of open) connection.close(code, reason);
+    return open.length;
+  }
+
   /** Closes every connection with 1001 (going away) so clients reconnect elsewhere. */
   async close(): Promise<void> {
     this.#closing = true;

@@ -204,6 +204,17 @@ export class WebSocketNotifier {
     return this.#byUser.get(userId)?.size ?? 0;
   }
 
+  /**
+   * Catches every started stream up from the store. For live fan-out that was interrupted
+   * (a lost pub/sub connection): an event missed then leaves a gap that no later event may
+   * ever reveal, so every stream reads after its cursor once.
+   */
+  resyncAll(): void {
+    for (const stream of this.#byConnection.values()) {
+      if (!stream.paused) this.#catchUp(stream);
+    }
+  }
+
   #open(stream: Stream): boolean {
     return stream.subscriber.socket.readyState === OPEN && this.#byConnection.get(stream.subscriber.connectionId) === stream;
   }

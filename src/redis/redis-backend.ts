@@ -1,0 +1,69 @@
+/**
+ * A node on Redis: the Redis store, pub/sub fan-out on a connection of its own, and run
+ * leases swept on every node.
+ */
+import type { NodeBackend, NodeHooks, RedisSettings } from '../server/node-backend.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Logger } from '../server/logger.js';
+import type { RetentionPolicy } from '../store/event-store.js';
+import { errorMessage } from '../errors/agentwire-error.js';
+import { createRedisClient, RedisEventStore } from './redis-event-store.js';
+import { RedisFanout } from './redis-fanout.js';
+import { RedisRunRegistry } from './redis-run-registry.js';
+
+export interface RedisBackendOptions extends RedisSettings {
+  url: string;
+  nodeId: string;
+  retention?: Partial<RetentionPolicy> | undefined;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export async function openRedisBackend(options: RedisBackendOptions): Promise<NodeBackend> {
+  const { metrics, logger } = options;
+  const store = await RedisEventStore.open({
+    url: options.url,
+    logger,
+    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    ...(options.retention === undefined ? {} : { retention: options.retention }),
+    ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
+  });
+  const registry = new RedisRunRegistry({
+    redis: store.redis,
+    keys: store.keys,
+    metrics,
+    logger,
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+  });
+  const subscriber = createRedisClient(options.url, store.retryMs);
+  subscriber.on('error', (error: Error) => {
+    logger.debug('Redis subscriber connection error', { error: error.message });
+  });
+  let fanout: RedisFanout | undefined;
+  let unwatch: (() => void) | undefined;
+  return {
+    store,
+    registry,
+    fanout(notifier) {
+      fanout = new RedisFanout({ subscriber, channel: store.keys.channel, notifier, metrics, logger });
+      return fanout;
+    },
+    async start(node: NodeHooks) {
+      await fanout?.start();
+      unwatch = store.onEpochChange((epoch) => {
+        node.onEpochChange(epoch);
+      });
+      registry.startSweeping((run) => node.engine.endOrphan(run));
+      logger.info('joined the Redis deployment', { nodeId: options.nodeId, prefix: store.keys.prefix, leaseMs: registry.leaseMs });
+    },
+    async close() {
+      unwatch?.();
+      await registry.close();
+      if (fanout) await fanout.close();
+      else subscriber.disconnect();
+      await store.close().catch((error: unknown) => {
+        logger.warn('closing the Redis store failed', { error: errorMessage(error) });
+      });
+    },
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * Run leases in Redis. Each run executing on a node has an entry in one sorted set scored by
+ * its lease expiry, computed from Redis's own clock (nodes' clocks never need to agree). The
+ * node renews all its leases every leaseMs/3 in one script call. Every node sweeps as often:
+ * it claims expired leases (pushing them leaseMs ahead, so other sweepers skip them) and ends
+ * each claimed run with agent_death (node_lost). Two nodes ending the same run is harmless:
+ * the store refuses any event after a terminal one, so exactly one agent_death is stored.
+ *
+ * Bound: a node that dies stops renewing; its leases expire at most leaseMs after its last
+ * renewal, and the next sweep (at most leaseMs/3 later) ends the runs: agent_death within
+ * leaseMs × 4/3 of the death, plus one append (default 15 s lease: ≤ 20 s).
+ */
+import type { Redis } from 'ioredis';
+import type { RunRecord } from '../store/event-store.js';
+import type { RunRegistry } from '../engine/run-registry.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Logger } from '../server/logger.js';
+import { errorMessage } from '../errors/agentwire-error.js';
+import { CLAIM_EXPIRED, RENEW_LEASES } from './lua-scripts.js';
+import type { RedisKeys } from './redis-keys.js';
+
+export interface RedisRunRegistryOptions {
+  redis: Redis;
+  keys: RedisKeys;
+  /** Lease length (default 15 s). */
+  leaseMs?: number;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/** Ends a run whose node is gone. Resolves once its terminal event is stored (or was already). */
+export type OrphanHandler = (run: RunRecord) => Promise<void>;
+
+export const DEFAULT_LEASE_MS = 15_000;
+const SWEEP_BATCH = 100;
+
+export class RedisRunRegistry implements RunRegistry {
+  readonly leaseMs: number;
+  readonly #o: RedisRunRegistryOptions;
+  readonly #local = new Map<string, string>();
+  readonly #timers: NodeJS.Timeout[] = [];
+  #sweeping = false;
+  #closed = false;
+  #sweepNotBefore = 0;
+
+  constructor(options: RedisRunRegistryOptions) {
+    this.#o = options;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.#timers.push(
+      setInterval(() => {
+        this.#renew([...this.#local]);
+      }, this.leaseMs / 3).unref(),
+    );
+    // Back from a Redis outage: every node's leases may have lapsed meanwhile. Renew ours at
+    // once, and give the other nodes time to renew theirs before ending anything as orphaned.
+    options.redis.on('ready', () => {
+      this.#renew([...this.#local]);
+      this.#sweepNotBefore = Date.now() + this.leaseMs / 2;
+    });
+  }
+
+  /** Starts ending the runs of dead nodes. */
+  startSweeping(onOrphan: OrphanHandler): void {
+    this.#timers.push(
+      setInterval(() => {
+        void this.sweep(onOrphan);
+      }, this.leaseMs / 3).unref(),
+    );
+  }
+
+  register(run: RunRecord): void {
+    const record = JSON.stringify(run);
+    this.#local.set(run.runId, record);
+    this.#renew([[run.runId, record]]);
+  }
+
+  release(runId: string): void {
+    this.#local.delete(runId);
+    this.#forget([runId]);
+  }
+
+  abandon(runId: string): void {
+    this.#local.delete(runId);
+  }
+
+  /** One sweep: claims expired leases and ends their runs. Returns how many runs it ended. */
+  async sweep(onOrphan: OrphanHandler): Promise<number> {
+    if (this.#sweeping || this.#closed || Date.now() < this.#sweepNotBefore) return 0;
+    this.#sweeping = true;
+    let ended = 0;
+    try {
+      const { redis, keys } = this.#o;
+      const claimed = (await CLAIM_EXPIRED.run(redis, [keys.leases, keys.leaseRecords], [SWEEP_BATCH, this.leaseMs])) as string[];
+      for (let i = 0; i + 1 < claimed.length; i += 2) {
+        const runId = claimed[i] as string;
+        const record = parseRecord(claimed[i + 1] as string);
+        if (!record) {
+          this.#forget([runId]);
+          continue;
+        }
+        try {
+          await onOrphan(record);
+          this.#forget([runId]);
+          ended += 1;
+        } catch (error) {
+          // The claim stays: it expires after leaseMs and a later sweep (here or elsewhere) tries again.
+          this.#o.metrics.backgroundErrors.inc({ loop: 'lease_sweep' });
+          this.#o.logger.error('could not end a run whose node is gone; retrying later', { runId, error: errorMessage(error) });
+        }
+      }
+    } catch (error) {
+      this.#o.metrics.backgroundErrors.inc({ loop: 'lease_sweep' });
+      this.#o.logger.error('sweeping expired run leases failed; retrying at the next sweep', { error: errorMessage(error) });
+    } finally {
+      this.#sweeping = false;
+    }
+    return ended;
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    return Promise.resolve();
+  }
+
+  #renew(entries: [string, string][]): void {
+    if (entries.length === 0 || this.#closed) return;
+    const { redis, keys } = this.#o;
+    RENEW_LEASES.run(redis, [keys.leases, keys.leaseRecords], [this.leaseMs, ...entries.flat()]).catch((error: unknown) => {
+      this.#o.metrics.backgroundErrors.inc({ loop: 'lease_renew' });
+      this.#o.logger.warn('could not renew run leases', { runs: entries.length, error: errorMessage(error) });
+    });
+  }
+
+  #forget(runIds: string[]): void {
+    const { redis, keys } = this.#o;
+    redis
+      .multi()
+      .zrem(keys.leases, ...runIds)
+      .hdel(keys.leaseRecords, ...runIds)
+      .exec()
+      .catch((error: unknown) => {
+        this.#o.logger.warn('could not drop run leases; they expire and are swept', { error: errorMessage(error) });
+      });
+  }
+}
+
+function parseRecord(json: string): RunRecord | undefined {
+  try {
+    const record = JSON.parse(json) as RunRecord;
+    return typeof record.runId === 'string' && typeof record.userId === 'string' ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
