@@ -6,6 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { AgentWebSocketBridge } from '../bridge/agent-websocket-bridge.js';
+import { EventTaps } from '../bridge/event-taps.js';
+import { agUiRoutes } from '../ag-ui/ag-ui-route.js';
 import { AgentInstanceFactory } from '../engine/agent-instance-factory.js';
 import { ExecutionEngine, type EngineLimits } from '../engine/execution-engine.js';
 import type { AgentDefinition, ToolDefinition } from '../engine/define-agent.js';
@@ -90,10 +92,16 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
   const store = backend.store;
   const limits: TransportLimits = { ...DEFAULT_TRANSPORT_LIMITS, ...options.transport };
   const notifier = new WebSocketNotifier({ store, metrics, logger, maxOutboundBytes: limits.maxOutboundBytes, slowConsumerTimeoutMs: limits.slowConsumerTimeoutMs });
+  const taps = new EventTaps({
+    onError: (error) => {
+      metrics.backgroundErrors.inc({ loop: 'event_tap' });
+      logger.error('an event tap failed', { error });
+    },
+  });
   const bridge = new AgentWebSocketBridge({
     store,
     metrics,
-    fanout: backend.fanout(notifier),
+    fanout: taps.wrap(backend.fanout(notifier)),
     ...(options.maxEventBytes === undefined ? {} : { maxEventBytes: options.maxEventBytes }),
   });
   const factory = buildFactory(options);
@@ -128,6 +136,7 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
     demo: options.demo && options.auth.jwtSecret ? { secret: options.auth.jwtSecret, tokenTtlSec: 12 * 3600 } : undefined,
     staticDir: options.staticDir,
     ...(options.info ? { info: options.info } : {}),
+    extraRoutes: agUiRoutes({ engine, authenticator, store, taps, metrics, logger, maxBodyBytes: limits.maxFrameBytes, maxTextChars: limits.maxTextChars, maxOutboundBytes: limits.maxOutboundBytes }),
   });
   const http = createServer(handler);
   http.on('upgrade', (request, socket, head) => {

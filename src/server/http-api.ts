@@ -29,6 +29,8 @@ export interface HttpApiOptions {
   staticDir?: string | undefined;
   /** Shown by GET /api/info (for example which model the page is talking to). */
   info?: Record<string, unknown>;
+  /** More endpoints (the AG-UI binding), matched after the built-in ones and before the page. */
+  extraRoutes?: readonly HttpRoute[];
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -36,7 +38,14 @@ const MAX_PAGE = 1000;
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, match: RegExpMatchArray) => Promise<void> | void;
 
-class HttpError extends Error {
+/** An endpoint: a handler that throws HttpError gets the JSON error answer with its status and code. */
+export interface HttpRoute {
+  method: 'GET' | 'POST';
+  pattern: RegExp;
+  handler: Handler;
+}
+
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -67,6 +76,7 @@ export function createHttpHandler(options: HttpApiOptions): (req: IncomingMessag
       await threadEvents(options.store, userId, decodeURIComponent(match[1] ?? ''), url, res);
     }],
     ['POST', /^\/api\/dev-token$/, (req, res) => devToken(options.demo, req, res)],
+    ...(options.extraRoutes ?? []).map((r): [string, RegExp, Handler] => [r.method, r.pattern, r.handler]),
   ];
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
