@@ -1,4 +1,4 @@
 export * from './codes.js';
 export * from './events.js';
 export type * from './messages.js';
-export { parseClientMessage, clientMessageSchema, MAX_ID_LENGTH, type ParseResult } from './schema.js';
+export { parseClientMessage, clientMessageSchema, MAX_ID_LENGTH, MAX_NESTING_DEPTH, type ParseResult } from './schema.js';

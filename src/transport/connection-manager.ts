@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CloseCode } from '../protocol/codes.js';
 import type { ConnectionLimits } from '../protocol/messages.js';
 import { clientMessageSchema } from '../protocol/schema.js';
@@ -32,6 +32,12 @@ export interface ConnectionManagerOptions {
   metrics: Metrics;
   logger: Logger;
   limits: TransportLimits;
+}
+
+/** A frame that arrived while the connection's token was being verified. */
+interface EarlyFrame {
+  data: RawData;
+  isBinary: boolean;
 }
 
 interface ResumePoint {
@@ -103,9 +109,23 @@ export class ConnectionManager {
     const verifying = this.#o.authenticator.verify(extractToken(request.headers, url));
     verifying.catch(() => undefined);
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      // A client may send as soon as the upgrade completes, before its token is verified. Stop
+      // reading until then (TCP holds those frames, not our memory) and keep, in order, the few
+      // that were already read; without this they were dropped with no answer.
+      ws.pause();
+      const early: EarlyFrame[] = [];
+      const hold = (data: RawData, isBinary: boolean): void => {
+        early.push({ data, isBinary });
+      };
+      ws.on('message', hold);
       verifying.then(
-        (identity) => this.#accept(ws, identity, parseResumePoint(url)),
+        (identity) => {
+          ws.off('message', hold);
+          return this.#accept(ws, identity, parseResumePoint(url), early);
+        },
         (error: unknown) => {
+          ws.off('message', hold);
+          ws.resume();
           this.#o.metrics.authFailures.inc();
           this.#o.logger.info('refused a connection', { reason: errorMessage(error) });
           ws.close(CloseCode.UNAUTHORIZED, 'unauthorized');
@@ -118,8 +138,9 @@ export class ConnectionManager {
     });
   }
 
-  async #accept(ws: WebSocket, identity: VerifiedIdentity, resume: ResumePoint | undefined): Promise<void> {
+  async #accept(ws: WebSocket, identity: VerifiedIdentity, resume: ResumePoint | undefined, early: readonly EarlyFrame[]): Promise<void> {
     const { notifier, store, metrics, limits } = this.#o;
+    ws.resume();
     if (ws.readyState !== ws.OPEN) return;
     if (notifier.connectionsOf(identity.userId) >= limits.connectionsPerUser) {
       ws.close(CloseCode.RATE_LIMITED, `at most ${limits.connectionsPerUser} connections per user`);
@@ -127,6 +148,8 @@ export class ConnectionManager {
     }
     const connection = new ClientConnection(ws, identity, `conn_${randomBytes(9).toString('base64url')}`, this.#deps);
     this.#track(connection);
+    // Rate-limited like any frame, and held by the connection until connection_established is out.
+    for (const frame of early) connection.onFrame(frame.data, frame.isBinary);
     // Registered before the head is read, so nothing published in between is missed.
     notifier.register(connection);
     const head = await store.lastSeq(identity.userId);
