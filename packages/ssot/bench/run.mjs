@@ -5,7 +5,7 @@
 // Usage: npm run bench -w packages/ssot   (builds first)   or   node bench/run.mjs [--runs N]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -120,9 +120,10 @@ function benchTree(tree) {
   };
 }
 
+const loadBefore = loadavg()[0];
 const results = TREES.map(benchTree);
 const lines = [
-  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; median of ${runs} cold runs, alternating order.`,
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average ${loadBefore.toFixed(1)} → ${loadavg()[0].toFixed(1)} (other work on the machine slows both tools alike); median of ${runs} cold runs, alternating order.`,
   '',
   '| Tree | Concept | Files (ssot / ast-grep) | Tool | Wall (s) | Files/s | Peak RSS (MiB) | × ast-grep |',
   '|---|---|---|---|---|---|---|---|',
@@ -136,6 +137,6 @@ const table = lines.join('\n');
 console.log(table);
 mkdirSync(join(PACKAGE, 'bench', 'results'), { recursive: true });
 const out = join(PACKAGE, 'bench', 'results', 'latest.json');
-writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, runs, results }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverage: [loadBefore, loadavg()[0]], runs, results }, null, 2)}\n`);
 writeFileSync(join(PACKAGE, 'bench', 'results', 'latest.md'), `${table}\n`);
 console.error(`\nwritten: ${out}`);

@@ -22,9 +22,11 @@ export function implementationsSection(audit: ConceptAudit): string {
   const lines = [`### 1. Multiple implementations (CRITICAL): ${audit.metrics.implementations}`, ''];
   const counted = audit.definitions.filter((d) => d.countsAsImplementation);
   if (counted.length === 0) lines.push(`No implementation of ${code(audit.concept)} found in the tree.`);
+  const hasCanonical = counted.some((d) => d.canonical);
   for (const d of counted) {
     const label = d.canonical ? '**Primary** (canonical)' : d.inDeprecatedModule ? '**Secondary** (deprecated module)' : '**Definition**';
-    const action = audit.metrics.implementations <= 1 ? '' : d.canonical ? ' — KEEP' : ' — REMOVE or merge';
+    const competing = hasCanonical ? ' — REMOVE or merge' : ' — choose one to keep';
+    const action = audit.metrics.implementations <= 1 ? '' : d.canonical ? ' — KEEP' : competing;
     lines.push(`- ${label}: ${code(`${d.file}:${d.line}`)} ${d.kind} ${code(d.qualifiedName)}, reached by ${plural(d.reachedByFiles, 'file')} (${d.role})${action}`);
   }
   const listed = audit.definitions.filter((d) => !d.countsAsImplementation);
@@ -47,9 +49,11 @@ export function importPathsSection(audit: ConceptAudit): string {
     lines.push('No file imports the concept.');
     return lines.join('\n');
   }
+  const suggested = audit.canonical?.suggested === true ? audit.canonical.module : null;
   const rows = audit.importPaths.map((path) => [
     code(path.path), String(path.files), String(path.productionFiles), String(path.testFiles),
-    path.definitions.length > 0 ? path.definitions.map(code).join(', ') : (path.target ?? path.resolution), pathStatus(path),
+    path.definitions.length > 0 ? path.definitions.map(code).join(', ') : (path.target ?? path.resolution),
+    path.path === suggested ? 'most used (suggested canonical)' : pathStatus(path),
   ]);
   lines.push(table(['Import path', 'Files', 'Production', 'Test', 'Resolves to', 'Status'], rows));
   for (const path of audit.importPaths) {
