@@ -3,7 +3,8 @@
  * (`ai` 6.x, any provider package). It is an ordinary AgentDefinition, so everything it does goes
  * through the same emitter, bridge, store and guarantees as the deterministic agents:
  *
- *   reasoning-delta        → agent_thinking { reasoning, step }  (one step = one model call)
+ *   reasoning-delta        → agent_thinking { reasoning, step }  (one step = one model call),
+ *                            coalesced into sentences so a thought is not one event per token
  *   text-delta             → agent_message_delta { delta }
  *   tool call              → ctx.tools.call → tool_executing / tool_completed
  *   finish                 → the run's result { text, finishReason, usage, steps, model },
@@ -99,12 +100,23 @@ async function runModel(options: ModelAgentOptions, tools: readonly ToolDefiniti
     onError: () => undefined,
   });
   const state: StreamState = { text: '', step: 0, steps: 0, finish: undefined };
+  let reasoning = '';
+  const flushReasoning = async (): Promise<void> => {
+    if (reasoning === '') return;
+    const thought = reasoning;
+    reasoning = '';
+    await ctx.thinking(thought, { step: state.step });
+  };
   for await (const part of result.fullStream) {
     ctx.heartbeat();
+    if (part.type === 'reasoning-delta') {
+      reasoning += part.text;
+      if (sentenceDone(reasoning)) await flushReasoning();
+      continue;
+    }
+    // Whatever comes next, the reasoning before it goes out first: the stream keeps the model's order.
+    await flushReasoning();
     switch (part.type) {
-      case 'reasoning-delta':
-        if (part.text !== '') await ctx.thinking(part.text, { step: state.step });
-        break;
       case 'text-delta':
         if (part.text !== '') {
           state.text += part.text;
@@ -133,6 +145,7 @@ async function runModel(options: ModelAgentOptions, tools: readonly ToolDefiniti
         break;
     }
   }
+  await flushReasoning();
   if (!state.finish) throw new AgentRunError(AgentErrorCode.PROVIDER_ERROR, 'the model stream ended without finishing');
   return {
     text: state.text,
@@ -141,6 +154,15 @@ async function runModel(options: ModelAgentOptions, tools: readonly ToolDefiniti
     steps: state.steps,
     model: describeModel(options.model),
   };
+}
+
+const MIN_THOUGHT_CHARS = 40;
+const MAX_THOUGHT_CHARS = 400;
+
+/** A reasoning buffer worth an event: a finished sentence or line of some length, or a long run. */
+function sentenceDone(buffer: string): boolean {
+  if (buffer.length >= MAX_THOUGHT_CHARS) return true;
+  return buffer.length >= MIN_THOUGHT_CHARS && /[.!?:;\n]\s*$/.test(buffer);
 }
 
 function usageOf(usage: LanguageModelUsage): ModelUsage {

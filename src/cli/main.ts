@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AgentwireError, errorMessage } from '../errors/agentwire-error.js';
 import { loadConfig, type AgentwireConfig } from '../server/config.js';
+import { loadModelConfig, modelServerOptions, type ModelConfig } from '../server/model-config.js';
 import { createLogger, type Logger } from '../server/logger.js';
 import { generateSecret, startServer, type AgentwireServerOptions } from '../server/agentwire-server.js';
 
@@ -33,10 +34,12 @@ async function main(argv: string[]): Promise<void> {
   if (!demo && !config.jwtSecret && !config.jwksUrl) {
     throw new AgentwireError('CONFIG', 'agentwire serve needs AGENTWIRE_JWT_SECRET (HS256) or AGENTWIRE_JWKS_URL; refusing to start without authentication');
   }
+  const model = loadModelConfig(process.env);
   const jwtSecret = config.jwtSecret ?? (demo ? demoSecret(logger) : undefined);
-  const server = await startServer(serverOptions(config, logger, demo, jwtSecret));
+  const server = await startServer(serverOptions(config, logger, demo, jwtSecret, model));
   const shownHost = config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost';
   process.stdout.write(`agentwire ${demo ? 'demo ' : ''}listening on http://${shownHost}:${server.port} (store ${config.store.replace(/\/\/[^@/]*@/, '//***@')})\n`);
+  process.stdout.write(model ? `agent: model ${model.model} at ${new URL(model.baseUrl).host}\n` : 'agent: the deterministic assistant (set AGENTWIRE_MODEL_BASE_URL and AGENTWIRE_MODEL for a real model)\n');
   const stop = (signal: string) => {
     logger.info('shutting down', { signal });
     server.close().then(
@@ -51,7 +54,7 @@ async function main(argv: string[]): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
-function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, jwtSecret: string | undefined): AgentwireServerOptions {
+function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, jwtSecret: string | undefined, model: ModelConfig | undefined): AgentwireServerOptions {
   const staticDir = [join(PACKAGE_ROOT, 'web', 'dist'), join(PACKAGE_ROOT, 'web', 'plain')].find((dir) => existsSync(join(dir, 'index.html')));
   return {
     port: config.port,
@@ -68,6 +71,7 @@ function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, j
     ...(staticDir ? { staticDir } : {}),
     logger,
     nodeId: config.nodeId,
+    ...modelServerOptions(model),
   };
 }
 

@@ -84,7 +84,7 @@ const types = (events: readonly { type: string }[]) => events.map((e) => e.type)
 const MODEL_ROUND_TRIP: Reply[] = [
   {
     kind: 'stream',
-    steps: [sse.role(), sse.reasoning('Arithmetic: '), sse.reasoning('use the calculator.'), sse.text('Let me calculate.'), ...sse.toolCall(0, 'call_m1', 'calculator', '{"expression": "17 * 23"}'), sse.finish('tool_calls'), sse.usage(40, 12, 5), sse.done()],
+    steps: [sse.role(), sse.reasoning('The user wants the product '), sse.reasoning('of two numbers.'), sse.reasoning(' I will use the calculator.'), sse.text('Let me calculate.'), ...sse.toolCall(0, 'call_m1', 'calculator', '{"expression": "17 * 23"}'), sse.finish('tool_calls'), sse.usage(40, 12, 5), sse.done()],
   },
   answer(['17 * 23 = ', '391'], { usage: [70, 8] }),
 ];
@@ -133,7 +133,8 @@ describe('AG-UI endpoint, consumed by @ag-ui/client', () => {
     // the tool call, the tool's answer, and the final text.
     const toolCallId = (events.find((e) => e.type === EventType.TOOL_CALL_START) as BaseEvent & { toolCallId: string }).toolCallId;
     expect(newMessages.map((m) => m.role)).toEqual(['reasoning', 'assistant', 'tool', 'assistant']);
-    expect(newMessages[0]).toMatchObject({ role: 'reasoning', content: 'Arithmetic: use the calculator.' });
+    // Two agent_thinking events of the same model step: one reasoning message.
+    expect(newMessages[0]).toMatchObject({ role: 'reasoning', content: 'The user wants the product of two numbers. I will use the calculator.' });
     expect(newMessages[1]).toMatchObject({
       role: 'assistant',
       content: 'Let me calculate.',

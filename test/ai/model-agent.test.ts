@@ -66,11 +66,13 @@ const types = (events: AgentEvent[]) => events.map((e) => e.type);
 
 describe('model agent: event mapping', () => {
   it('streams reasoning as agent_thinking, text as agent_message_delta and ends with the usage', async () => {
-    const { events } = await run([answer(['Hello', ', world', '!'], { reasoning: ['The user greets me.', ' Greet back.'], usage: [31, 9] })], 'hi there');
+    const reasoning = ['The user ', 'greets me, so I should ', 'greet them back.', ' Short and', ' friendly.'];
+    const { events } = await run([answer(['Hello', ', world', '!'], { reasoning, usage: [31, 9] })], 'hi there');
     expect(types(events)).toEqual(['agent_started', 'agent_thinking', 'agent_thinking', 'agent_message_delta', 'agent_message_delta', 'agent_message_delta', 'agent_completed']);
     expect(seqs(events)).toEqual(range(events[0]!.seq, events[0]!.seq + events.length - 1));
     const thinking = events.filter((e) => e.type === 'agent_thinking').map((e) => e.data);
-    expect(thinking).toEqual([{ reasoning: 'The user greets me.', step: 0 }, { reasoning: ' Greet back.', step: 0 }]);
+    // Reasoning tokens are coalesced into sentences; one model call is one step.
+    expect(thinking).toEqual([{ reasoning: 'The user greets me, so I should greet them back.', step: 0 }, { reasoning: ' Short and friendly.', step: 0 }]);
     expect(events.filter((e) => e.type === 'agent_message_delta').map((e) => e.data.delta).join('')).toBe('Hello, world!');
     const completed = events.at(-1)!;
     expect(completed.type).toBe('agent_completed');
