@@ -79,7 +79,7 @@ describe('fix: TypeScript', () => {
     expect(tree.read('test/x.test.ts')).toBe("import type { WebSocketNotifier } from '../src/transport/index.js';\n\nexport const t: WebSocketNotifier | null = null;\n");
     const again = await fixImports(fixOptions(tree, 'src/transport/index.ts', true));
     expect(again.changes).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe('fix: Python', () => {
@@ -124,7 +124,7 @@ describe('fix: Python', () => {
     expect(runMain()).toBe('sentsent!');
     expect(await importPaths(tree)).toEqual(['app.notify.core']);
     expect((await fixImports(fixOptions(tree, 'app.notify.core', false))).changes).toEqual([]);
-  });
+  }, 60_000);
 });
 
 describe('fix: files that do not parse', () => {
