@@ -25,6 +25,7 @@ export function Chat({ session, info, onSignOut }: Props) {
   const [fatal, setFatal] = useState<string>();
   const [threadId, setThreadId] = useState<string | undefined>(threadFromHash);
   const [drawerOpen, setDrawerOpen] = useState(false);
+  const [agent, setAgent] = useState<string>();
 
   useEffect(() => {
     const made = createClient(session);
@@ -100,6 +101,8 @@ export function Chat({ session, info, onSignOut }: Props) {
             client={client}
             threadId={threadId}
             agents={info?.agents ?? []}
+            agent={agent}
+            onAgentChange={setAgent}
             onThreadCreated={(id) => {
               threads.refresh();
               select(id);

@@ -4,15 +4,17 @@ import type { ClientState } from 'agentwire/client';
 
 interface Props {
   agents: { name: string; description: string }[];
+  /** The agent picked in the list (kept by the page, so it survives switching threads). */
+  agent: string | undefined;
+  onAgentChange: (agent: string) => void;
   connection: ClientState;
   error: string | undefined;
   onDismissError: () => void;
   onSend: (text: string, agent: string | undefined) => Promise<boolean>;
 }
 
-export function Composer({ agents, connection, error, onDismissError, onSend }: Props) {
+export function Composer({ agents, agent, onAgentChange, connection, error, onDismissError, onSend }: Props) {
   const [text, setText] = useState('');
-  const [agent, setAgent] = useState<string>();
   const [busy, setBusy] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const textId = useId();
@@ -65,7 +67,7 @@ export function Composer({ agents, connection, error, onDismissError, onSend }: 
             <label htmlFor={agentId} className="visually-hidden">
               Agent
             </label>
-            <select id={agentId} className="agent-picker" value={chosen} onChange={(e) => setAgent(e.target.value)}>
+            <select id={agentId} className="agent-picker" value={chosen} onChange={(e) => onAgentChange(e.target.value)}>
               {agents.map((a) => (
                 <option key={a.name} value={a.name} title={a.description}>
                   {a.name}

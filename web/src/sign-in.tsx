@@ -14,6 +14,7 @@ export function SignIn({ info, infoError, onSignedIn }: Props) {
   const [error, setError] = useState<string | undefined>();
   const inputId = useId();
   const errorId = useId();
+  const hintId = useId();
   const noDemo = info !== undefined && !info.demo;
 
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
@@ -45,8 +46,14 @@ export function SignIn({ info, infoError, onSignedIn }: Props) {
           autoFocus
           required
           maxLength={64}
+          pattern={'\\S+'}
+          title="One word: letters, digits and punctuation, no spaces"
+          aria-describedby={hintId}
           disabled={noDemo}
         />
+        <p id={hintId} className="hint">
+          One word, no spaces. Each name is its own user with its own conversations.
+        </p>
         <button type="submit" className="primary" disabled={busy || noDemo || name.trim() === ''}>
           {busy ? 'Signing in…' : 'Continue'}
         </button>

@@ -9,12 +9,14 @@ interface Props {
   client: AgentwireClient;
   threadId: string | undefined;
   agents: { name: string; description: string }[];
+  agent: string | undefined;
+  onAgentChange: (agent: string) => void;
   onThreadCreated: (threadId: string) => void;
 }
 
 const SUGGESTIONS = ['What is 17 * 23?', 'What time is it in Tokyo?', 'How does agentwire resume after a reconnect?'];
 
-export function ThreadView({ client, threadId, agents, onThreadCreated }: Props) {
+export function ThreadView({ client, threadId, agents, agent, onAgentChange, onThreadCreated }: Props) {
   const thread = useAgentThread(client, threadId);
   const [sendError, setSendError] = useState<string>();
   const scroller = useRef<HTMLDivElement>(null);
@@ -53,14 +55,7 @@ export function ThreadView({ client, threadId, agents, onThreadCreated }: Props)
     <main className="thread" aria-busy={thread.loading} data-thread-id={threadId ?? ''}>
       <div className="scroller" ref={scroller}>
         <div className="runs">
-          {thread.error && (
-            <p className="banner error" role="alert">
-              This conversation could not be loaded: {thread.error.message}{' '}
-              <button type="button" className="link-button" onClick={thread.reload}>
-                Try again
-              </button>
-            </p>
-          )}
+          {thread.error && <LoadError error={thread.error} onRetry={thread.reload} />}
           {empty && !thread.loading && !thread.error && (
             <div className="empty">
               <h2>{threadId === undefined ? 'What can I help with?' : 'This conversation is empty'}</h2>
@@ -88,7 +83,33 @@ export function ThreadView({ client, threadId, agents, onThreadCreated }: Props)
           ))}
         </div>
       </div>
-      <Composer agents={agents} connection={thread.connection} error={sendError} onDismissError={() => setSendError(undefined)} onSend={send} />
+      <Composer agents={agents} agent={agent} onAgentChange={onAgentChange} connection={thread.connection} error={sendError} onDismissError={() => setSendError(undefined)} onSend={send} />
     </main>
+  );
+}
+
+function LoadError({ error, onRetry }: { error: Error; onRetry: () => void }) {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'FORBIDDEN') {
+    return (
+      <p className="banner error" role="alert">
+        This conversation belongs to another user.
+      </p>
+    );
+  }
+  if (code === 'NOT_FOUND') {
+    return (
+      <p className="banner error" role="alert">
+        There is no such conversation. Start a new one below.
+      </p>
+    );
+  }
+  return (
+    <p className="banner error" role="alert">
+      This conversation could not be loaded: {error.message}{' '}
+      <button type="button" className="link-button" onClick={onRetry}>
+        Try again
+      </button>
+    </p>
   );
 }
