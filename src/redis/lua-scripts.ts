@@ -67,16 +67,28 @@ return {seq, node}
 );
 
 /**
- * Start an epoch if there is none. KEYS: epoch. ARGV: candidate. Returns the epoch in force
- * (the candidate when this call created it, the existing one otherwise).
+ * Settle the epoch after (re)connecting. KEYS: epoch, epoch server. ARGV: candidate epoch,
+ * this Redis server's run_id, '1' if that server cannot have lost acknowledged writes (an
+ * fsync-always append-only file, and not a replica promoted just now), else '0'.
+ *
+ * The epoch is kept while the same Redis process serves it. A different process (a restart,
+ * a failover) keeps it only if it is durable: otherwise it may have come back with older data
+ * than clients already saw (an RDB snapshot, `appendfsync everysec`, an async replica), and
+ * reusing those seqs would make clients drop new events as duplicates. Then a new epoch starts,
+ * and clients are told `recovered: false`. Returns the epoch in force.
  */
-export const ENSURE_EPOCH = new LuaScript(
-  'ensure_epoch',
-  1,
+export const SYNC_EPOCH = new LuaScript(
+  'sync_epoch',
+  2,
   `
 local epoch = redis.call('GET', KEYS[1])
-if epoch then return epoch end
+local server = redis.call('GET', KEYS[2])
+if epoch and (server == ARGV[2] or not server or ARGV[3] == '1') then
+  if server ~= ARGV[2] then redis.call('SET', KEYS[2], ARGV[2]) end
+  return epoch
+end
 redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
 return ARGV[1]
 `,
 );

@@ -4,11 +4,12 @@
  *
  * Appends are one Lua script each (see lua-scripts.ts APPEND): the seq is assigned, the frame
  * stored and the event published in one atomic step, so no decision rests on a value read in
- * an earlier round trip. The epoch lives in Redis (SET NX at first start); a Redis that comes
- * back without its data has no epoch key, the store notices (on reconnect, or through the
- * append script) and starts a new epoch, and listeners registered with onEpochChange hear it:
- * the server then closes every connection so clients resume against the new epoch and are
- * told `recovered: false`, instead of dropping the new seqs 1, 2, 3 as duplicates.
+ * an earlier round trip. The epoch lives in Redis. A Redis that comes back without its data
+ * (no epoch key), or a different Redis process that may have come back with older data than
+ * clients saw (see SYNC_EPOCH), gets a new epoch; the store notices on reconnect, through the
+ * append script, or within one health probe, and listeners registered with onEpochChange hear
+ * it: the server then closes every connection so clients resume against the new epoch and are
+ * told `recovered: false`, instead of dropping the new seqs as duplicates.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -27,7 +28,7 @@ import {
 } from '../store/event-store.js';
 import { silentLogger, type Logger } from '../server/logger.js';
 import { eventFromFrame } from './frame-fields.js';
-import { CLAIM_RUN, CREATE_THREAD, ENSURE_EPOCH, PRUNE_USER, RUN_BY_CLIENT_MESSAGE, SET_RUN_STATUS, TOUCH_THREAD } from './lua-scripts.js';
+import { CLAIM_RUN, CREATE_THREAD, PRUNE_USER, RUN_BY_CLIENT_MESSAGE, SET_RUN_STATUS, SYNC_EPOCH, TOUCH_THREAD } from './lua-scripts.js';
 import { OrderedAppender } from './ordered-appender.js';
 import { RedisKeys } from './redis-keys.js';
 
@@ -300,12 +301,13 @@ export class RedisEventStore implements EventStore {
   }
 
   async #syncEpoch(): Promise<void> {
-    const inForce = (await ENSURE_EPOCH.run(this.#redis, [this.keys.epoch], [randomUUID()])) as string;
+    const server = await this.#serverIdentity();
+    const inForce = (await SYNC_EPOCH.run(this.#redis, [this.keys.epoch, this.keys.epochServer], [randomUUID(), server.runId, server.durable ? '1' : '0'])) as string;
     const previous = this.#epoch;
     if (inForce === previous) return;
     this.#epoch = inForce;
     if (previous === '') return;
-    this.#logger.warn('the Redis store has a new epoch: Redis lost its data; clients will be told recovered: false', { epoch: inForce, previous });
+    this.#logger.warn('the Redis store has a new epoch (Redis lost or may have lost data); clients will be told recovered: false', { epoch: inForce, previous, server: server.runId, durable: server.durable });
     for (const listener of this.#listeners) {
       try {
         listener(inForce, previous);
@@ -315,22 +317,47 @@ export class RedisEventStore implements EventStore {
     }
   }
 
+  /**
+   * Which Redis process answers, and whether it is durable: it fsyncs every write to its
+   * append-only file and was not just promoted from a replica (second_repl_offset is set on a
+   * promotion; an async replica can miss the last writes of its old primary). A Redis that
+   * refuses CONFIG GET (managed services) counts as not durable: a restart then means a new
+   * epoch, which is explicit, rather than reused seqs, which are silent.
+   */
+  async #serverIdentity(): Promise<{ runId: string; durable: boolean }> {
+    const info = await this.#redis.info();
+    const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+    const fsync = await this.#redis.config('GET', 'appendfsync').then(
+      (reply) => (reply as string[])[1],
+      () => undefined,
+    );
+    const durable = field('aof_enabled') === '1' && fsync === 'always' && (field('second_repl_offset') ?? '-1') === '-1';
+    return { runId: field('run_id') ?? 'unknown', durable };
+  }
+
+  /** Every HEALTH_PROBE_MS: Redis answers in time, and the epoch is still the one in force. */
   #probeHealth(): void {
-    if (this.#redis.status !== 'ready') return;
+    if (this.#redis.status !== 'ready' || this.#epoch === '') return;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), PROBE_TIMEOUT_MS).unref();
     });
-    Promise.race([this.#redis.ping(), timeout]).then(
+    Promise.race([this.#redis.get(this.keys.epoch), timeout]).then(
       (answer) => {
         clearTimeout(timer);
-        this.#probeOk = answer === 'PONG';
+        this.#probeOk = answer !== 'timeout';
+        // Data gone under a live connection (FLUSHALL, a restart faster than the probe):
+        // settle the epoch now rather than at this node's next append.
+        if (answer !== 'timeout' && answer !== this.#epoch) return this.#syncEpoch();
+        return undefined;
       },
       () => {
         clearTimeout(timer);
         this.#probeOk = false;
       },
-    );
+    ).catch((error: unknown) => {
+      this.#logger.warn('could not settle the epoch after a probe', { error: errorMessage(error) });
+    });
   }
 
   /** Runs one read or bookkeeping command; Redis failures become STORE errors with the command's message. */

@@ -4,7 +4,8 @@
  * them atomically (the layout Redis Cluster needs). The few global keys (epoch, age index,
  * leases, thread records) are named here too, so the whole layout reads in one place.
  *
- *   P:epoch                       string   the sequence space's identity (SET NX at first start)
+ *   P:epoch                       string   the sequence space's identity (see SYNC_EPOCH)
+ *   P:epoch:server                string   run_id of the Redis process that epoch was last confirmed on
  *   P:age                         zset     userId → ts of the user's oldest retained event (prune)
  *   P:events                      channel  pub/sub: every appended event, for live fan-out
  *   P:{u:U}:seq                   string   the user's last seq (INCR)
@@ -20,6 +21,7 @@
  */
 export class RedisKeys {
   readonly epoch: string;
+  readonly epochServer: string;
   readonly ageIndex: string;
   readonly channel: string;
   readonly leases: string;
@@ -27,6 +29,7 @@ export class RedisKeys {
 
   constructor(readonly prefix: string) {
     this.epoch = `${prefix}:epoch`;
+    this.epochServer = `${prefix}:epoch:server`;
     this.ageIndex = `${prefix}:age`;
     this.channel = `${prefix}:events`;
     this.leases = `${prefix}:leases`;

@@ -42,6 +42,8 @@ export class RedisRunRegistry implements RunRegistry {
   #sweeping = false;
   #closed = false;
   #sweepNotBefore = 0;
+  /** Bumped on every (re)connect: a sweep whose claim straddles one acts on nothing. */
+  #generation = 0;
 
   constructor(options: RedisRunRegistryOptions) {
     this.#o = options;
@@ -51,11 +53,13 @@ export class RedisRunRegistry implements RunRegistry {
         this.#renew([...this.#local]);
       }, this.leaseMs / 3).unref(),
     );
-    // Back from a Redis outage: every node's leases may have lapsed meanwhile. Renew ours at
-    // once, and give the other nodes time to renew theirs before ending anything as orphaned.
+    // Back from a Redis outage: every node's leases may have lapsed meanwhile (Redis's clock
+    // ran on). Renew ours at once, and give the other nodes a full lease to renew theirs
+    // before ending anything as orphaned.
     options.redis.on('ready', () => {
+      this.#generation += 1;
       this.#renew([...this.#local]);
-      this.#sweepNotBefore = Date.now() + this.leaseMs / 2;
+      this.#sweepNotBefore = Date.now() + this.leaseMs;
     });
   }
 
@@ -85,12 +89,16 @@ export class RedisRunRegistry implements RunRegistry {
 
   /** One sweep: claims expired leases and ends their runs. Returns how many runs it ended. */
   async sweep(onOrphan: OrphanHandler): Promise<number> {
-    if (this.#sweeping || this.#closed || Date.now() < this.#sweepNotBefore) return 0;
+    if (this.#sweeping || this.#closed || Date.now() < this.#sweepNotBefore || this.#o.redis.status !== 'ready') return 0;
     this.#sweeping = true;
     let ended = 0;
     try {
       const { redis, keys } = this.#o;
+      const generation = this.#generation;
       const claimed = (await CLAIM_EXPIRED.run(redis, [keys.leases, keys.leaseRecords], [SWEEP_BATCH, this.leaseMs])) as string[];
+      // Claimed across a reconnect: the owners have not had their chance to renew. The claim
+      // only pushed those leases ahead; live owners renew them, dead ones lapse again.
+      if (generation !== this.#generation || Date.now() < this.#sweepNotBefore) return 0;
       for (let i = 0; i + 1 < claimed.length; i += 2) {
         const runId = claimed[i] as string;
         const record = parseRecord(claimed[i + 1] as string);

@@ -59,7 +59,7 @@ export function isRedisSetting(setting: string): boolean {
 export async function openBackend(setting: string, options: BackendOptions): Promise<NodeBackend> {
   if (isRedisSetting(setting)) {
     const { openRedisBackend } = await import('../redis/redis-backend.js');
-    return openRedisBackend({ url: setting, ...options });
+    return openRedisBackend({ url: setting, ...options, ...options.redis });
   }
   return localBackend(openStore(setting, options.retention));
 }
