@@ -9,6 +9,8 @@ export interface AttentionInputs {
   readonly paths: readonly ImportPath[];
   readonly canonicalPath: string | null;
   readonly constructions: readonly ConstructionFinding[];
+  /** Without configured factories every construction is "outside", which says nothing per file. */
+  readonly factoriesConfigured: boolean;
   readonly deprecatedReferences: readonly DeprecatedReference[];
   readonly unresolvedImports: readonly UnresolvedImport[];
 }
@@ -40,7 +42,7 @@ export function attentionItems(inputs: AttentionInputs): AttentionItem[] {
   for (const item of inputs.unresolvedImports) {
     if (item.breaksAtRunTime) add(item.file, item.role, item.role === 'test' ? 'P1' : 'P0', 'Fix import', `line ${item.line}: '${item.specifier}' resolves to no module`);
   }
-  for (const item of inputs.constructions) {
+  for (const item of inputs.factoriesConfigured ? inputs.constructions : []) {
     if (item.factory === null) add(item.file, item.role, item.role === 'test' ? 'P2' : 'P0', 'Use the factory', `line ${item.line}: direct construction \`${item.snippet}\``);
   }
   for (const item of inputs.deprecatedReferences) {

@@ -134,7 +134,7 @@ function auditConcept(context: ConceptContext, unresolvedImports: UnresolvedImpo
     deprecatedReferences,
     attention: attentionItems({
       definitions, implementations, paths, canonicalPath: canonicalInfo?.suggested === false ? canonicalInfo.module : null,
-      constructions, deprecatedReferences, unresolvedImports,
+      constructions, factoriesConfigured: concept.factories.length > 0, deprecatedReferences, unresolvedImports,
     }),
   };
 }
