@@ -13,7 +13,7 @@ import { createUserExecutionContext } from '../context/user-execution-context.js
 import { newRunId, newThreadId } from '../context/ids.js';
 import type { VerifiedIdentity } from '../context/verified-identity.js';
 import type { AgentWebSocketBridge } from '../bridge/agent-websocket-bridge.js';
-import type { EventStore, RunRecord } from '../store/event-store.js';
+import { isEndedStatus, type EventStore, type RunRecord } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../server/logger.js';
 import type { AgentInstanceFactory } from './agent-instance-factory.js';
@@ -170,8 +170,9 @@ export class ExecutionEngine {
     const record = await this.#o.store.getRun(runId);
     if (!record) return refuse(ErrorCode.NOT_FOUND, 'no such run');
     if (record.userId !== userId) return refuse(ErrorCode.FORBIDDEN, 'that run belongs to another user');
-    // Already ended (or executing on another node, which owns its cancellation).
-    return refuse(ErrorCode.NOT_FOUND, 'that run is not running here');
+    // Executing on another node, which owns its cancellation: ask it to (multi-node back-ends).
+    if (!isEndedStatus(record.status) && record.nodeId !== this.#o.nodeId && (await this.#registry.requestCancel?.(record))) return { ok: true };
+    return refuse(ErrorCode.NOT_FOUND, 'that run is not running');
   }
 
   /**

@@ -19,6 +19,11 @@ export interface RunRegistry {
    * it expires another node ends the run.
    */
   abandon(runId: string): void;
+  /**
+   * Asks the node executing `run` to cancel it (a user's cancel can arrive on any node).
+   * Resolves true once the request is on its way; the run's agent_error (cancelled) follows.
+   */
+  requestCancel?(run: RunRecord): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -9,7 +9,7 @@ import type { RetentionPolicy } from '../store/event-store.js';
 import { errorMessage } from '../errors/agentwire-error.js';
 import { createRedisClient, RedisEventStore } from './redis-event-store.js';
 import { RedisFanout } from './redis-fanout.js';
-import { RedisRunRegistry } from './redis-run-registry.js';
+import { RedisRunRegistry, parseControlRequest } from './redis-run-registry.js';
 
 export interface RedisBackendOptions extends RedisSettings {
   url: string;
@@ -50,6 +50,17 @@ export async function openRedisBackend(options: RedisBackendOptions): Promise<No
     },
     async start(node: NodeHooks) {
       await fanout?.start();
+      // Requests for the runs this node executes, from whichever node the user talks to.
+      subscriber.on('message', (channel: string, message: string) => {
+        if (channel !== store.keys.control) return;
+        const request = parseControlRequest(message);
+        if (request?.nodeId !== options.nodeId) return;
+        node.engine.cancel(request.userId, request.runId).catch((error: unknown) => {
+          metrics.backgroundErrors.inc({ loop: 'run_control' });
+          logger.error('a cancel request from another node failed', { runId: request.runId, error: errorMessage(error) });
+        });
+      });
+      await subscriber.subscribe(store.keys.control);
       unwatch = store.onEpochChange((epoch) => {
         node.onEpochChange(epoch);
       });

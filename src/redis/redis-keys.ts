@@ -8,6 +8,7 @@
  *   P:epoch:server                string   run_id of the Redis process that epoch was last confirmed on
  *   P:age                         zset     userId → ts of the user's oldest retained event (prune)
  *   P:events                      channel  pub/sub: every appended event, for live fan-out
+ *   P:control                     channel  pub/sub: requests to the node executing a run (cancel)
  *   P:{u:U}:seq                   string   the user's last seq (INCR)
  *   P:{u:U}:events                stream   entry id `<seq>-0`, fields f (wire frame) and ts
  *   P:{u:U}:threads               zset     threadId → updatedAt
@@ -24,6 +25,7 @@ export class RedisKeys {
   readonly epochServer: string;
   readonly ageIndex: string;
   readonly channel: string;
+  readonly control: string;
   readonly leases: string;
   readonly leaseRecords: string;
 
@@ -32,6 +34,7 @@ export class RedisKeys {
     this.epochServer = `${prefix}:epoch:server`;
     this.ageIndex = `${prefix}:age`;
     this.channel = `${prefix}:events`;
+    this.control = `${prefix}:control`;
     this.leases = `${prefix}:leases`;
     this.leaseRecords = `${prefix}:leaserecs`;
   }

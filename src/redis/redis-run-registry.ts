@@ -31,6 +31,24 @@ export interface RedisRunRegistryOptions {
 /** Ends a run whose node is gone. Resolves once its terminal event is stored (or was already). */
 export type OrphanHandler = (run: RunRecord) => Promise<void>;
 
+/** A request on the control channel, for the node executing a run. */
+export interface ControlRequest {
+  op: 'cancel';
+  nodeId: string;
+  runId: string;
+  userId: string;
+}
+
+export function parseControlRequest(message: string): ControlRequest | undefined {
+  try {
+    const request = JSON.parse(message) as Partial<ControlRequest>;
+    if (request.op !== 'cancel' || typeof request.nodeId !== 'string' || typeof request.runId !== 'string' || typeof request.userId !== 'string') return undefined;
+    return request as ControlRequest;
+  } catch {
+    return undefined;
+  }
+}
+
 export const DEFAULT_LEASE_MS = 15_000;
 const SWEEP_BATCH = 100;
 
@@ -85,6 +103,12 @@ export class RedisRunRegistry implements RunRegistry {
 
   abandon(runId: string): void {
     this.#local.delete(runId);
+  }
+
+  /** Publishes a cancel request; the node named in the run record acts on it (redis-backend.ts). */
+  async requestCancel(run: RunRecord): Promise<boolean> {
+    const request: ControlRequest = { op: 'cancel', nodeId: run.nodeId, runId: run.runId, userId: run.userId };
+    return (await this.#o.redis.publish(this.#o.keys.control, JSON.stringify(request))) > 0;
   }
 
   /** One sweep: claims expired leases and ends their runs. Returns how many runs it ended. */

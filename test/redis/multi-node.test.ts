@@ -105,6 +105,22 @@ await redisSuite('three nodes on one Redis', () => {
     expect(terminal).toMatchObject({ type: 'agent_error', data: { code: 'cancelled' } });
   });
 
+  it('a cancel sent to a node that is not executing the run reaches the node that is', async () => {
+    const token = await signToken('mn-cancel-remote');
+    const runner = await open(nodes[0]!, token);
+    const elsewhere = await open(nodes[2]!, token);
+    const { runId } = await runner.submit(streamInput(1000, 20), { agent: 'stream' });
+    await elsewhere.waitUntil(() => elsewhere.runEvents(runId).length >= 3);
+    elsewhere.send({ type: 'cancel', runId });
+    const terminal = await elsewhere.terminalOf(runId);
+    expect(terminal).toMatchObject({ type: 'agent_error', data: { code: 'cancelled' } });
+    expect(await runner.terminalOf(runId)).toEqual(terminal);
+    expect(elsewhere.frames.some((f) => f.type === 'error')).toBe(false);
+    // Cancelling a run that has ended is refused, wherever it is asked.
+    elsewhere.send({ type: 'cancel', runId });
+    expect(await elsewhere.waitFor((f) => f.type === 'error')).toMatchObject({ code: 'NOT_FOUND', runId });
+  });
+
   it('SIGKILL of the node executing runs: its users reconnect elsewhere, resume with nothing lost, and each run ends with one agent_death (node_lost)', async () => {
     const doomed = await spawnServer(nodeEnv('node-doomed'));
     const USERS = 3;
