@@ -124,7 +124,7 @@ describe('Python: a root that is itself a package', () => {
   const tree = fixtureTree({
     'pkg/__init__.py': 'from .core import Engine\n',
     'pkg/core.py': 'class Engine:\n    pass\n',
-    'pkg/use.py': 'from pkg import Engine\nfrom pkg.core import Engine as E2\n',
+    'pkg/use.py': 'from pkg import Engine\nfrom pkg.core import Engine as E2\nimport pkg.core.installed_at_run_time\nimport pkg.nothing\n',
   });
   afterAll(() => tree.remove());
 
@@ -134,5 +134,8 @@ describe('Python: a root that is itself a package', () => {
       ['pkg', ['core.py:1']],
       ['pkg.core', ['core.py:1']],
     ]);
+    // Below a plain module (like os.path) is the module's business; below a package it is not.
+    const { report } = await auditTree({ ...tree, root: `${tree.root}/pkg` }, concept('Engine'));
+    expect(report.unresolvedImports.map((u) => `${u.file}:${u.line} ${u.specifier}`)).toEqual(['use.py:4 pkg.nothing']);
   });
 });

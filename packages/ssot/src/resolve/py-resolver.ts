@@ -59,10 +59,25 @@ export class PyResolver {
     if (name === null) return { status: 'unresolved', reason: `relative import '${specifier}' climbs above the top-level package` };
     const found = this.findModule(name);
     if (found !== null) return { status: 'resolved', file: found };
+    const module = this.#enclosingModule(name);
+    // `import os.path`: a plain module can install submodules at run time (os does), so a
+    // name below one is trusted to be that module's business, not reported.
+    if (module !== null) return { status: 'resolved', file: module };
     if (specifier.startsWith('.')) return { status: 'unresolved', reason: `no module ${name} in the tree` };
     const top = name.split('.')[0] ?? name;
     if (this.findModule(top) === null) return EXTERNAL;
     return { status: 'unresolved', reason: `package ${top} is in the tree but has no module ${name}` };
+  }
+
+  /** The nearest enclosing plain module (`a/b.py` for `a.b.c`), if one exists. */
+  #enclosingModule(name: string): string | null {
+    const parts = name.split('.');
+    for (let length = parts.length - 1; length > 0; length -= 1) {
+      const found = this.findModule(parts.slice(0, length).join('.'));
+      if (found === null) continue;
+      return /\.pyi?$/.test(found) && !/__init__\.pyi?$/.test(found) ? found : null;
+    }
+    return null;
   }
 
   /** The file of a module or package, the directory of a namespace package, or null. */
