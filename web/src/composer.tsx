@@ -29,8 +29,9 @@ export function Composer({ agents, agent, onAgentChange, connection, error, onDi
   useEffect(() => {
     const el = box.current;
     if (!el) return;
+    // Empty, it is one line (a long placeholder must not make it grow).
     el.style.height = 'auto';
-    el.style.height = `${el.scrollHeight}px`;
+    el.style.height = text === '' ? '' : `${el.scrollHeight}px`;
   }, [text]);
 
   const submit = (event?: { preventDefault: () => void }) => {
@@ -84,7 +85,7 @@ export function Composer({ agents, agent, onAgentChange, connection, error, onDi
           ref={box}
           rows={1}
           value={text}
-          placeholder="Ask something, e.g. What is 17 * 23?"
+          placeholder={agents.length > 1 && chosen !== undefined ? `Message ${chosen}…` : 'Ask something, e.g. What is 17 * 23?'}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
           maxLength={32_000}

@@ -24,7 +24,9 @@ export function ConnectionIndicator({ client }: { client: AgentwireClient }) {
     const resumed = status.resumed;
     if (resumed && now - resumed.at < RESUMED_SHOWN_MS) {
       state = 'resumed';
-      label = resumed.recovered ? `Resumed · ${resumed.replayed} event${resumed.replayed === 1 ? '' : 's'}` : 'Reconnected · history reloaded';
+      if (!resumed.recovered) label = 'Reconnected · history reloaded';
+      else if (resumed.replayed === 0) label = 'Resumed · nothing missed';
+      else label = `Resumed · ${resumed.replayed} event${resumed.replayed === 1 ? '' : 's'}`;
     } else {
       state = 'connected';
       label = 'Connected';

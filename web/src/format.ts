@@ -25,7 +25,9 @@ export function formatValue(value: unknown): string {
   try {
     // JSON.stringify returns undefined (despite its type) for functions and symbols.
     const json = JSON.stringify(value) as unknown;
-    return typeof json === 'string' ? json : typeof value;
+    if (typeof json !== 'string') return typeof value;
+    // Short values on one line; longer objects indented, one field a line.
+    return json.length > 60 && typeof value === 'object' ? JSON.stringify(value, null, 2) : json;
   } catch {
     return '(not serialisable)';
   }
