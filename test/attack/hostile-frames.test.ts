@@ -12,10 +12,12 @@ import { startTestServer, streamInput } from '../helpers/server.js';
 import { signToken } from '../helpers/tokens.js';
 import { TestClient, range, seqs } from '../helpers/ws-client.js';
 import { MAX_NESTING, answerTo, expectedAnswers, type Answer, type SpecContext } from './support/answers.js';
+import { objectFrameArbitrary } from './support/arbitraries.js';
 import { Bystander, expectCompleteRun } from './support/bystander.js';
 
 const MAX_TEXT_CHARS = 2_000;
 const RUNS = 300;
+const objectFrame = objectFrameArbitrary(MAX_TEXT_CHARS);
 
 let server: AgentwireServer;
 let bystander: Bystander;
@@ -52,45 +54,6 @@ async function expectStillWorks(client: TestClient): Promise<void> {
   expect(seqs(client.events())).toEqual(range(head + 1, head + 7));
   await client.close();
 }
-
-// ---- arbitraries: JSON text fragments, so that literals JSON.stringify cannot write (1e400) and
-// keys it would drop or mangle (__proto__) reach the wire exactly as an attacker writes them.
-
-const KNOWN_TYPES = ['user_message', 'resume', 'ack', 'cancel', 'ping'] as const;
-const hostileKey = fc.oneof(
-  fc.constantFrom('type', 'clientMessageId', 'text', 'threadId', 'agent', 'lastSeq', 'epoch', 'seq', 'runId'),
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'),
-  fc.string({ maxLength: 12 }),
-);
-const numberLiteral = fc.oneof(
-  fc.constantFrom('1e400', '-1e400', '1E999999', '1e-400', '123456789012345678901234567890', '9007199254740991', '9007199254740992', '-0', '0.0', '1.0', '2e0', '-1', '0.5', '0'),
-  fc.integer().map(String),
-  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
-);
-/** Strings around every length limit: ids (128), agent names (64), the text limit. */
-const stringLiteral = fc.oneof(
-  fc.string({ maxLength: 20 }).map((s) => JSON.stringify(s)),
-  fc.constantFrom(0, 1, 63, 64, 65, 127, 128, 129, MAX_TEXT_CHARS - 1, MAX_TEXT_CHARS, MAX_TEXT_CHARS + 1, 50_000).map((n) => JSON.stringify('x'.repeat(n))),
-  fc.constantFrom(...KNOWN_TYPES, 'assistant', 'stream', '__proto__', 'constructor', 'toString', 'thr_AAAAAAAAAAAAAAAAAAAAAA', 'run_AAAAAAAAAAAAAAAAAAAAAA').map((s) => JSON.stringify(s)),
-);
-const valueLiteral: fc.Arbitrary<string> = fc.oneof(
-  { arbitrary: stringLiteral, weight: 4 },
-  { arbitrary: numberLiteral, weight: 3 },
-  { arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), weight: 2 },
-  { arbitrary: fc.constantFrom('{"polluted":true}', '{"prototype":{"polluted":true}}', '{"__proto__":{"polluted":true}}', 'null', 'true', '[]', '{}'), weight: 1 },
-);
-const typeLiteral = fc.oneof(
-  { arbitrary: fc.constantFrom(...KNOWN_TYPES).map((t) => JSON.stringify(t)), weight: 6 },
-  { arbitrary: valueLiteral, weight: 2 },
-);
-/** An object frame: maybe a type first, then hostile keys (duplicates and all). */
-const objectFrame = fc
-  .tuple(fc.option(typeLiteral, { nil: undefined }), fc.array(fc.tuple(hostileKey, valueLiteral), { maxLength: 8 }))
-  .map(([type, entries]) => {
-    const members = entries.map(([key, value]) => `${JSON.stringify(key)}:${value}`);
-    if (type !== undefined) members.unshift(`"type":${type}`);
-    return `{${members.join(',')}}`;
-  });
 
 describe('hostile text frames get their documented answer, and the connection keeps working', () => {
   it('bytes that are not JSON: INVALID_MESSAGE', async () => {

@@ -99,10 +99,22 @@ export class Bystander {
 
   /** Stops after the run in flight, checks everything, and closes. */
   async stop(): Promise<void> {
+    await this.idle();
+    await this.#client.close();
+  }
+
+  /** Stops running (staying connected) once the run in flight is over, and checks everything. */
+  async idle(): Promise<void> {
     this.#stopping = true;
     await this.#loop;
     this.expectUnharmed();
-    await this.#client.close();
+  }
+
+  /** Runs again after idle(). */
+  resume(): void {
+    if (!this.#stopping) return;
+    this.#stopping = false;
+    this.#loop = this.#run();
   }
 
   async #run(): Promise<void> {
