@@ -210,12 +210,26 @@ describe.skipIf(CHROMIUM === undefined)('chat page in Chromium', () => {
     await screenshot(page, 'after-reconnect-desktop');
   }, 60_000);
 
+  it('cancels a running run from its Cancel button', async () => {
+    const page = await newPage();
+    await signIn(page, 'erin');
+    const run = await ask(page, streamInput(200, 50, 12), 'stream');
+    await run.getByTestId('answer').locator('[data-seq]').first().waitFor();
+    await run.getByRole('button', { name: 'Cancel' }).click();
+    await poll(() => statusOf(run)).toBe('cancelled');
+    expect(await run.getByTestId('run-outcome').textContent()).toMatch(/^Cancelled after /);
+    expect(await run.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+    expect(await run.getByTestId('answer').locator('[data-seq]').count()).toBeLessThan(200);
+    await screenshot(page, 'cancelled-desktop');
+  }, 30_000);
+
   it('shows two users signed in side by side only their own runs and threads', async () => {
     const users = [
       { name: 'carol', question: 'What is 2 + 3?', answer: '5' },
       { name: 'dave', question: 'What is 6 * 7?', answer: '42' },
     ];
-    const pages = await Promise.all(users.map(() => newPage()));
+    // Dave's browser is in dark mode: the page follows the system setting.
+    const pages = await Promise.all(users.map((user) => newPage({ viewport: DESKTOP, colorScheme: user.name === 'dave' ? 'dark' : 'light' })));
     // Every frame the server sent to each page, as the browser received it.
     const received = pages.map((page) => {
       const frames: { userId?: string; type: string }[] = [];
