@@ -36,7 +36,8 @@ export interface AgentThread extends ThreadSnapshot {
 
 export function useAgentThread(client: AgentwireClient, threadId: string | undefined): AgentThread {
   const store = useMemo(() => threadStore(client, threadId), [client, threadId]);
-  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  // The same snapshot on the server: server rendering shows the thread as empty, then hydrates.
+  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
   const connection = useAgentConnection(client).state;
   const send = useCallback((text: string, options?: { agent?: string }) => store.send(text, options), [store]);
   const cancel = useCallback((runId: string) => client.cancel(runId), [client]);
@@ -50,7 +51,7 @@ export function useAgentThread(client: AgentwireClient, threadId: string | undef
 /** The connection's state, reconnect countdown target and last resume, for a status line. */
 export function useAgentConnection(client: AgentwireClient): ConnectionStatus {
   const store = useMemo(() => connectionStore(client), [client]);
-  return useSyncExternalStore(store.subscribe, store.getSnapshot);
+  return useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
 }
 
 function messagesOf(run: RunState): ThreadMessage[] {

@@ -42,6 +42,16 @@ export function Chat({ session, info, onSignOut }: Props) {
     return () => removeEventListener('hashchange', onHash);
   }, []);
 
+  // On phones the thread list is a drawer: Escape closes it.
+  useEffect(() => {
+    if (!drawerOpen) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') setDrawerOpen(false);
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [drawerOpen]);
+
   const select = useCallback((id: string | undefined) => {
     setThreadId(id);
     setDrawerOpen(false);
