@@ -19,7 +19,7 @@ import type { ExecutionEngine } from '../engine/execution-engine.js';
 import type { EventStore, StoredEvent } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { extractToken, type Authenticator } from '../transport/authenticator.js';
-import { HttpError, type HttpRoute } from '../server/http-api.js';
+import { HttpError, pathParameter, type HttpRoute } from '../server/http-api.js';
 import type { Logger } from '../server/logger.js';
 import { parseAgUiInput } from './ag-ui-input.js';
 import { AgUiTranslator } from './ag-ui-translator.js';
@@ -74,7 +74,7 @@ async function runAgUi(o: AgUiRouteOptions, req: IncomingMessage, res: ServerRes
     const submitted = await o.engine.submit(identity, {
       text: request.text,
       threadId,
-      agent: agentSegment === undefined ? undefined : decodeURIComponent(agentSegment),
+      agent: agentSegment === undefined ? undefined : pathParameter(agentSegment),
       clientMessageId: `ag-ui:${request.runId}`,
     });
     if (!submitted.ok) throw new HttpError(REFUSAL_STATUS[submitted.code] ?? 400, submitted.code, submitted.message);

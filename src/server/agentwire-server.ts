@@ -17,6 +17,7 @@ import type { EventStore, RetentionPolicy } from '../store/event-store.js';
 import { Authenticator, type AuthOptions } from '../transport/authenticator.js';
 import { ConnectionManager } from '../transport/connection-manager.js';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../transport/transport-limits.js';
+import { requestUrl } from '../transport/request-url.js';
 import { WebSocketNotifier } from '../transport/websocket-notifier.js';
 import { CloseCode } from '../protocol/codes.js';
 import { defaultNodeId } from './config.js';
@@ -140,7 +141,7 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
   });
   const http = createServer(handler);
   http.on('upgrade', (request, socket, head) => {
-    if (new URL(request.url ?? '/', 'http://localhost').pathname === '/ws') connections.handleUpgrade(request, socket, head);
+    if (requestUrl(request.url)?.pathname === '/ws') connections.handleUpgrade(request, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   await listen(http, options.port ?? 0, options.host);

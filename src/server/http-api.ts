@@ -11,6 +11,7 @@ import { SignJWT } from 'jose';
 import { errorMessage } from '../errors/agentwire-error.js';
 import { parseUserId } from '../context/ids.js';
 import { extractToken, type Authenticator } from '../transport/authenticator.js';
+import { requestUrl } from '../transport/request-url.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from './logger.js';
@@ -73,13 +74,17 @@ export function createHttpHandler(options: HttpApiOptions): (req: IncomingMessag
     }],
     ['GET', /^\/api\/threads\/([^/]+)\/events$/, async (req, res, url, match) => {
       const userId = await authenticate(options.authenticator, req, url);
-      await threadEvents(options.store, userId, decodeURIComponent(match[1] ?? ''), url, res);
+      await threadEvents(options.store, userId, pathParameter(match[1]), url, res);
     }],
     ['POST', /^\/api\/dev-token$/, (req, res) => devToken(options.demo, req, res)],
     ...(options.extraRoutes ?? []).map((r): [string, RegExp, Handler] => [r.method, r.pattern, r.handler]),
   ];
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url);
+    if (!url) {
+      json(res, 400, { error: { code: 'INVALID_MESSAGE', message: 'malformed request target' } });
+      return;
+    }
     route(routes, options, req, res, url).catch((error: unknown) => {
       if (error instanceof HttpError) {
         json(res, error.status, { error: { code: error.code, message: error.message } });
@@ -107,6 +112,15 @@ async function route(routes: [string, RegExp, Handler][], options: HttpApiOption
     return;
   }
   throw new HttpError(404, 'NOT_FOUND', 'not found');
+}
+
+/** A decoded path segment. A malformed escape (`%zz`) is the client's error, not a 500. */
+export function pathParameter(segment: string | undefined): string {
+  try {
+    return decodeURIComponent(segment ?? '');
+  } catch {
+    throw new HttpError(400, 'INVALID_MESSAGE', 'malformed percent-encoding in the path');
+  }
 }
 
 async function authenticate(authenticator: Authenticator, req: IncomingMessage, url: URL): Promise<string> {

@@ -18,6 +18,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../server/logger.js';
 import { extractToken, type Authenticator } from './authenticator.js';
 import { ClientConnection, type ConnectionDeps } from './client-connection.js';
+import { requestUrl } from './request-url.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { TransportLimits } from './transport-limits.js';
 import type { StreamStart, WebSocketNotifier } from './websocket-notifier.js';
@@ -102,8 +103,12 @@ export class ConnectionManager {
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 1\r\n\r\n');
       return;
     }
+    const url = requestUrl(request.url);
+    if (!url) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
     socket.on('error', () => socket.destroy());
-    const url = new URL(request.url ?? '/', 'http://localhost');
     // The token is verified before the upgrade completes; the upgrade completes either way so
     // that a browser sees close code 4401 (an HTTP 401 is invisible to WebSocket clients).
     const verifying = this.#o.authenticator.verify(extractToken(request.headers, url));
