@@ -15,7 +15,7 @@
  * The run's AbortSignal is the model request's abortSignal: cancel, timeout or shutdown abort
  * the HTTP request to the provider itself.
  */
-import { stepCountIs, streamText, type LanguageModel, type LanguageModelUsage } from 'ai';
+import { stepCountIs, streamText, type LanguageModel, type LanguageModelUsage, type TextStreamPart, type ToolSet } from 'ai';
 import { AgentErrorCode } from '../protocol/codes.js';
 import { AgentRunError, defineAgent, type AgentContext, type AgentDefinition, type AgentInput, type ToolDefinition } from '../engine/define-agent.js';
 import { classifyModelError } from './model-errors.js';
@@ -64,6 +64,7 @@ export interface ModelAgentResult {
 }
 
 export const DEFAULT_MAX_STEPS = 5;
+const HEARTBEAT_EVERY_MS = 5_000;
 
 export function defineModelAgent(options: ModelAgentOptions): AgentDefinition {
   const tools = [...(options.tools ?? [])];
@@ -100,6 +101,19 @@ async function runModel(options: ModelAgentOptions, tools: readonly ToolDefiniti
     onError: () => undefined,
   });
   const state: StreamState = { text: '', step: 0, steps: 0, finish: undefined };
+  // A model can think for a minute before its first token; the run is alive while its request
+  // is open (the run timeout still bounds it), so the engine's silence detector is kept informed.
+  const alive = setInterval(() => {
+    ctx.heartbeat();
+  }, HEARTBEAT_EVERY_MS).unref();
+  try {
+    return await consume(result.fullStream, ctx, gate, state, options.model);
+  } finally {
+    clearInterval(alive);
+  }
+}
+
+async function consume(stream: AsyncIterable<TextStreamPart<ToolSet>>, ctx: AgentContext, gate: ToolCallGate, state: StreamState, model: ModelAgentModel): Promise<ModelAgentResult> {
   let reasoning = '';
   const flushReasoning = async (): Promise<void> => {
     if (reasoning === '') return;
@@ -107,7 +121,7 @@ async function runModel(options: ModelAgentOptions, tools: readonly ToolDefiniti
     reasoning = '';
     await ctx.thinking(thought, { step: state.step });
   };
-  for await (const part of result.fullStream) {
+  for await (const part of stream) {
     ctx.heartbeat();
     if (part.type === 'reasoning-delta') {
       reasoning += part.text;
@@ -152,7 +166,7 @@ async function runModel(options: ModelAgentOptions, tools: readonly ToolDefiniti
     finishReason: state.finish.finishReason,
     usage: usageOf(state.finish.usage),
     steps: state.steps,
-    model: describeModel(options.model),
+    model: describeModel(model),
   };
 }
 

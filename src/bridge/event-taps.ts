@@ -58,9 +58,4 @@ export class EventTaps {
       }
     }
   }
-
-  /** Number of users with at least one tap (for tests and metrics). */
-  get size(): number {
-    return this.#byUser.size;
-  }
 }

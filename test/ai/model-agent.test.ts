@@ -54,8 +54,7 @@ afterEach(async () => {
 
 /** Runs one message with the fake model scripted by `replies`, and returns the run's events. */
 async function run(replies: Reply[], text = 'hello', agent = 'model'): Promise<{ runId: string; threadId: string; events: AgentEvent[] }> {
-  const start = fake.requests.length;
-  fake.script((_body, index) => replies[index - start] ?? answer(['(no more replies)']));
+  script(replies);
   const c = await connect();
   const { runId, threadId } = await c.submit(text, { agent });
   await c.terminalOf(runId);
@@ -63,6 +62,13 @@ async function run(replies: Reply[], text = 'hello', agent = 'model'): Promise<{
 }
 
 const types = (events: AgentEvent[]) => events.map((e) => e.type);
+
+/** Scripts the next model requests; returns the index of the first of them. */
+function script(replies: Reply[]): number {
+  const start = fake.requests.length;
+  fake.script((_body, index) => replies[index - start] ?? answer(['(no more replies)']));
+  return start;
+}
 
 describe('model agent: event mapping', () => {
   it('streams reasoning as agent_thinking, text as agent_message_delta and ends with the usage', async () => {
@@ -209,6 +215,23 @@ describe('model agent: cancel and failures', () => {
     const events = c.runEvents(runId);
     expect(events.at(-1)!.type).toBe('agent_error');
     expect(events.filter((e) => e.type === 'agent_message_delta').length).toBeLessThan(50);
+  });
+
+  it('the run timeout aborts a slow model request too', async () => {
+    const slow = defineModelAgent({ name: 'slow', model: openAICompatibleModel({ baseUrl: fake.baseUrl, model: 'slow-model' }), maxRetries: 0 });
+    const other = await startTestServer({ agents: [slow], defaultAgent: 'slow', engine: { runTimeoutMs: 400 } });
+    const start = script([{ kind: 'stream', steps: [sse.role(), ...Array.from({ length: 50 }, (_, i) => sse.text(`w${i} `, 100)), sse.finish('stop'), sse.done()] }]);
+    const c = await TestClient.open(other.wsUrl, await signToken('timeout-user'));
+    try {
+      const { runId } = await c.submit('take your time');
+      const terminal = await c.terminalOf(runId);
+      expect(terminal.data).toMatchObject({ code: 'timeout' });
+      await fake.requests[start]!.over;
+      expect(fake.requests[start]!.abortedByClient).toBe(true);
+    } finally {
+      await c.close();
+      await other.close();
+    }
   });
 
   it('an HTTP error from the provider becomes agent_error provider_error', async () => {
