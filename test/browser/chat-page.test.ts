@@ -116,6 +116,8 @@ describe.skipIf(CHROMIUM === undefined)('chat page in Chromium', () => {
     await page.getByLabel('Your name').waitFor();
     await screenshot(page, 'sign-in-desktop');
     await signIn(page, 'alice');
+    // No model configured: the header says who answers.
+    expect(await page.getByTestId('model').textContent()).toBe('deterministic assistant');
     await screenshot(page, 'empty-thread-desktop');
 
     const run = await ask(page, 'What is 17 * 23?');

@@ -4,7 +4,7 @@ import type { AgentwireClient, ThreadSummary } from 'agentwire/client';
 import { ConnectionIndicator } from './connection-indicator.tsx';
 import { initials } from './format.ts';
 import { Logo } from './logo.tsx';
-import { createClient, modelLabel, type ServerInfo, type Session } from './session.ts';
+import { createClient, defaultAgentOf, servedBy, type ServerInfo, type Session } from './session.ts';
 import { ThreadList } from './thread-list.tsx';
 import { ThreadView } from './thread-view.tsx';
 
@@ -60,7 +60,8 @@ export function Chat({ session, info, onSignOut }: Props) {
   }, []);
 
   const threads = useThreads(client);
-  const model = modelLabel(info?.model) ?? 'deterministic assistant';
+  const chosenAgent = agent ?? defaultAgentOf(info);
+  const served = servedBy(info, chosenAgent);
 
   return (
     <div className={drawerOpen ? 'app drawer-open' : 'app'}>
@@ -71,8 +72,8 @@ export function Chat({ session, info, onSignOut }: Props) {
           </svg>
         </button>
         <Logo small />
-        <span className="model-badge" title="The model behind the agents" data-testid="model">
-          {model}
+        <span className="model-badge" title={served.title} data-testid="model">
+          {served.label}
         </span>
         <span className="spacer" />
         {client && <ConnectionIndicator client={client} />}
@@ -111,7 +112,7 @@ export function Chat({ session, info, onSignOut }: Props) {
             client={client}
             threadId={threadId}
             agents={info?.agents ?? []}
-            agent={agent}
+            agent={chosenAgent}
             onAgentChange={setAgent}
             onThreadCreated={(id) => {
               threads.refresh();

@@ -19,7 +19,6 @@ export function Composer({ agents, agent, onAgentChange, connection, error, onDi
   const box = useRef<HTMLTextAreaElement>(null);
   const textId = useId();
   const agentId = useId();
-  const chosen = agent ?? (agents.some((a) => a.name === 'assistant') ? 'assistant' : agents[0]?.name);
 
   useEffect(() => {
     box.current?.focus();
@@ -40,7 +39,7 @@ export function Composer({ agents, agent, onAgentChange, connection, error, onDi
     if (trimmed === '' || busy) return;
     setBusy(true);
     setText('');
-    void onSend(trimmed, agents.length > 1 ? chosen : undefined).then((ok) => {
+    void onSend(trimmed, agents.length > 1 ? agent : undefined).then((ok) => {
       setBusy(false);
       if (!ok) setText(trimmed);
       box.current?.focus();
@@ -68,7 +67,7 @@ export function Composer({ agents, agent, onAgentChange, connection, error, onDi
             <label htmlFor={agentId} className="visually-hidden">
               Agent
             </label>
-            <select id={agentId} className="agent-picker" value={chosen} onChange={(e) => onAgentChange(e.target.value)}>
+            <select id={agentId} className="agent-picker" value={agent} onChange={(e) => onAgentChange(e.target.value)}>
               {agents.map((a) => (
                 <option key={a.name} value={a.name} title={a.description}>
                   {a.name}
@@ -85,7 +84,7 @@ export function Composer({ agents, agent, onAgentChange, connection, error, onDi
           ref={box}
           rows={1}
           value={text}
-          placeholder={agents.length > 1 && chosen !== undefined ? `Message ${chosen}…` : 'Ask something, e.g. What is 17 * 23?'}
+          placeholder={agents.length > 1 && agent !== undefined ? `Message ${agent}…` : 'Ask something, e.g. What is 17 * 23?'}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
           maxLength={32_000}

@@ -14,7 +14,9 @@ export interface Session {
 export interface ServerInfo {
   agents: { name: string; description: string }[];
   demo: boolean;
-  /** Which model serves, when an agent is backed by one. */
+  /** The agent used when a message names none. */
+  defaultAgent?: string;
+  /** Which model serves, when an agent is backed by one: {agent, name, host}, or null. */
   model?: unknown;
 }
 
@@ -130,13 +132,29 @@ export function createClient(session: Session): { client: AgentwireClient; dispo
   };
 }
 
-/** "gpt-4o-mini", or what a structured model field names; undefined when no model serves. */
-export function modelLabel(model: unknown): string | undefined {
-  if (typeof model === 'string' && model !== '') return model;
+/** The agent the page sends to when the user picked none: the server's default, else the first. */
+export function defaultAgentOf(info: ServerInfo | undefined): string | undefined {
+  if (!info) return undefined;
+  if (info.defaultAgent !== undefined && info.agents.some((a) => a.name === info.defaultAgent)) return info.defaultAgent;
+  return info.agents.find((a) => a.name === 'assistant')?.name ?? info.agents[0]?.name;
+}
+
+/**
+ * What serves an agent, for the header: the model's name when a model answers as that agent
+ * (GET /api/info's `model: {agent, name, host}`), else "deterministic assistant" for the
+ * built-in one, else the agent's own name.
+ */
+export function servedBy(info: ServerInfo | undefined, agent: string | undefined): { label: string; title: string } {
+  const model = info?.model;
   if (typeof model === 'object' && model !== null) {
-    const { name, id, model: inner, provider } = model as Record<string, unknown>;
-    const label = [name, id, inner].find((v): v is string => typeof v === 'string' && v !== '');
-    if (label) return typeof provider === 'string' && provider !== '' ? `${provider} · ${label}` : label;
+    const { agent: modelAgent, name, host } = model as { agent?: unknown; name?: unknown; host?: unknown };
+    if (typeof name === 'string' && (modelAgent === undefined || modelAgent === agent)) {
+      return { label: name, title: `Model ${name}${typeof host === 'string' ? ` at ${host}` : ''}, answering as the "${agent ?? 'default'}" agent` };
+    }
+  } else if (typeof model === 'string' && model !== '') {
+    return { label: model, title: `Model ${model}` };
   }
-  return undefined;
+  if (agent === undefined || agent === 'assistant') return { label: 'deterministic assistant', title: 'The built-in assistant: no model, real tools' };
+  const description = info?.agents.find((a) => a.name === agent)?.description;
+  return { label: agent, title: description ?? agent };
 }

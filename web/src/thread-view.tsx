@@ -62,7 +62,7 @@ export function ThreadView({ client, threadId, agents, agent, onAgentChange, onT
               <p className="muted">Every step the agent takes shows up here as it happens: its thinking, each tool call, the answer as it streams.</p>
               <div className="suggestions">
                 {SUGGESTIONS.map((text) => (
-                  <button key={text} type="button" className="suggestion" onClick={() => void send(text, undefined)}>
+                  <button key={text} type="button" className="suggestion" onClick={() => void send(text, agents.length > 1 ? agent : undefined)}>
                     {text}
                   </button>
                 ))}
