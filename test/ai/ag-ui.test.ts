@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { HttpAgent, type AgentSubscriber } from '@ag-ui/client';
 import { EventType, type BaseEvent, type Message } from '@ag-ui/core';
-import type { AgentEvent } from 'agentwire';
+import { defineAgent, type AgentEvent } from 'agentwire';
 import type { AgentwireServer } from 'agentwire/server';
 import { defineModelAgent, openAICompatibleModel } from 'agentwire/ai';
 import { calculatorTool } from '../../src/agents/index.js';
@@ -257,6 +257,84 @@ describe('AG-UI endpoint: ids, retries, refusals', () => {
     for (const [response, status, code] of cases) {
       expect({ status: response.status, body: (await response.json()) as unknown }).toMatchObject({ status, body: { error: { code } } });
     }
+  });
+});
+
+describe('AG-UI endpoint: queueing, cancel from elsewhere, a dead agent', () => {
+  let limited: AgentwireServer;
+
+  beforeAll(async () => {
+    const waiter = defineAgent({
+      name: 'waiter',
+      description: 'Streams a word every 50 ms, twenty times',
+      async run(_input, ctx) {
+        for (let i = 0; i < 20; i++) {
+          await ctx.say(`w${i} `);
+          await ctx.sleep(50);
+        }
+        return { words: 20 };
+      },
+    });
+    const silent = defineAgent({
+      name: 'silent',
+      description: 'Says nothing and never finishes',
+      async run(_input, ctx) {
+        await ctx.sleep(60_000);
+        return null;
+      },
+    });
+    limited = await startTestServer({ agents: [waiter, silent], engine: { maxRunsPerUser: 1, heartbeatTimeoutMs: 300 } });
+  });
+
+  afterAll(async () => {
+    await limited.close();
+  });
+
+  async function limitedUser(): Promise<{ token: string; ws: TestClient }> {
+    users += 1;
+    const token = await signToken(`ag-ui-limited-${users}`);
+    const ws = await TestClient.open(limited.wsUrl, token);
+    clients.push(ws);
+    watchWarnings();
+    return { token, ws };
+  }
+
+  function limitedAgent(token: string, agent: string): HttpAgent {
+    return new HttpAgent({
+      url: `${limited.url}/api/ag-ui/${agent}`,
+      headers: { Authorization: `Bearer ${token}` },
+      initialMessages: [{ id: `msg-${users}`, role: 'user', content: 'go' }],
+    });
+  }
+
+  it('a run waiting for a slot reports it as an ACTIVITY_SNAPSHOT, then runs', async () => {
+    const { token, ws } = await limitedUser();
+    await ws.submit('first', { agent: 'waiter' });
+    const { events } = await runRecorded(limitedAgent(token, 'waiter'), 'queued-run');
+    expect(types(events).slice(0, 2)).toEqual(['RUN_STARTED', 'ACTIVITY_SNAPSHOT']);
+    expect(events[1]).toMatchObject({ activityType: 'progress', content: { message: expect.stringMatching(/^Waiting/) as unknown, progress: 0 } });
+    expect(events.at(-1)).toMatchObject({ type: 'RUN_FINISHED', result: { words: 20 } });
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('a run cancelled from the user’s WebSocket ends the AG-UI stream with RUN_FINISHED outcome cancelled', async () => {
+    const { token, ws } = await limitedUser();
+    const running = runRecorded(limitedAgent(token, 'waiter'), 'cancelled-elsewhere');
+    const started = await ws.waitFor<AgentEvent>((f) => f.type === 'agent_message_delta');
+    ws.send({ type: 'cancel', runId: started.runId });
+    const { events } = await running;
+    expect(events.at(-1)).toMatchObject({ type: 'RUN_FINISHED', runId: 'cancelled-elsewhere', outcome: { type: 'cancelled' } });
+    expect(types(events).at(-2)).toBe('TEXT_MESSAGE_END');
+  });
+
+  it('an agent that dies (no heartbeat) ends the stream with RUN_ERROR carrying the cause', async () => {
+    const { token } = await limitedUser();
+    const events: BaseEvent[] = [];
+    await limitedAgent(token, 'silent')
+      .runAgent({ runId: 'dead-run' }, { onEvent: ({ event }) => void events.push(event) })
+      .catch(() => undefined);
+    expect(types(events)).toEqual(['RUN_STARTED', 'RUN_ERROR']);
+    expect(events[1]).toMatchObject({ code: 'no_heartbeat' });
   });
 });
 
