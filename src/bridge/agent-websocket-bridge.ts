@@ -3,13 +3,13 @@
  * store (which gives it its seq) → fan-out → WebSocketNotifier. The bridge is also the only
  * factory of UserWebSocketEmitter, whose class is private to this module.
  */
-import { randomBytes } from 'node:crypto';
 import { AgentwireError, InternalErrorCode, IsolationViolationError, RunClosedError } from '../errors/agentwire-error.js';
 import { isTerminalType, type AgentEventDataMap, type AgentEventType, type TerminalEventType } from '../protocol/events.js';
 import { eventDataSchemas } from '../protocol/schema.js';
 import { restoreUserExecutionContext, type UserExecutionContext } from '../context/user-execution-context.js';
 import type { EventDraft, EventStore, RunRecord, StoredEvent } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { nextEventId } from './event-ids.js';
 
 /** Where stored events go to reach sockets: this node's notifier, or every node's (Redis). */
 export interface Fanout {
@@ -157,7 +157,7 @@ class UserWebSocketEmitterImpl {
     this.#lastEmitAt = Date.now();
     const published = this.#port.publish({
       type,
-      eventId: randomBytes(12).toString('base64url'),
+      eventId: nextEventId(),
       runId: ctx.runId,
       threadId: ctx.threadId,
       userId: ctx.userId,

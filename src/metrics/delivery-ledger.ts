@@ -12,7 +12,7 @@ interface UserLedger {
   confirmed: number;
 }
 
-/** Users tracked at most; the longest-idle ones are forgotten first. */
+/** Users tracked at most; past it the earliest-seen are forgotten first. */
 const MAX_USERS = 100_000;
 
 export class DeliveryLedger {
@@ -25,9 +25,6 @@ export class DeliveryLedger {
       this.#users.set(userId, { first: seq, last: seq, confirmed: 0 });
       return;
     }
-    // Re-inserting keeps the map in least-recently-published order.
-    this.#users.delete(userId);
-    this.#users.set(userId, user);
     if (seq > user.last) user.last = seq;
     if (seq < user.first) user.first = seq;
   }

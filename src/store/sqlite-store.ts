@@ -44,6 +44,15 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_open ON runs (node_id, status);
 `;
 
+/** Entries kept per in-memory cache before it starts over (it refills from the tables). */
+const CACHE_LIMIT = 100_000;
+
+interface PendingAppend {
+  draft: EventDraft;
+  resolve: (event: StoredEvent) => void;
+  reject: (error: Error) => void;
+}
+
 interface EventRow {
   user_id: string;
   seq: number;
@@ -75,7 +84,16 @@ export class SqliteEventStore implements EventStore {
   readonly epoch: string;
   readonly #db: Database.Database;
   readonly #retention: RetentionPolicy;
-  readonly #appendTx: (draft: EventDraft) => StoredEvent;
+  readonly #batchTx: (batch: readonly PendingAppend[], heads: Map<string, number>, ended: Set<string>) => (StoredEvent | RunClosedError)[];
+  /** Committed head seq per user (this process is the file's only writer). */
+  readonly #heads = new Map<string, number>();
+  /** Whether a run's record has ended, per run seen. */
+  readonly #runs = new Map<string, boolean>();
+  /** Appends issued in this turn of the event loop, written together in one transaction. */
+  #pending: PendingAppend[] = [];
+  readonly #flushPending = (): void => {
+    this.#flush();
+  };
   readonly #stmt;
 
   constructor(path: string, options: { retention?: Partial<RetentionPolicy> } = {}) {
@@ -93,15 +111,13 @@ export class SqliteEventStore implements EventStore {
     }
     this.epoch = this.#loadEpoch();
     this.#stmt = this.#prepare();
-    this.#appendTx = this.#db.transaction((draft: EventDraft) => this.#appendOne(draft));
+    this.#batchTx = this.#db.transaction((batch: readonly PendingAppend[], heads: Map<string, number>, ended: Set<string>) => this.#appendBatch(batch, heads, ended));
   }
 
   #prepare() {
     const db = this.#db;
     return {
-      nextSeq: db.prepare<[string], { last_seq: number }>(
-        'INSERT INTO user_seq (user_id, last_seq) VALUES (?, 1) ON CONFLICT (user_id) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq',
-      ),
+      setSeq: db.prepare('INSERT INTO user_seq (user_id, last_seq) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET last_seq = excluded.last_seq'),
       insert: db.prepare('INSERT INTO events (user_id, seq, thread_id, run_id, type, ts, frame) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       trimCount: db.prepare('DELETE FROM events WHERE user_id = ? AND seq <= ?'),
       readAfter: db.prepare<[string, number, number], EventRow>('SELECT * FROM events WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
@@ -134,42 +150,115 @@ export class SqliteEventStore implements EventStore {
     return epoch;
   }
 
-  #appendOne(draft: EventDraft): StoredEvent {
-    const run = this.#stmt.runStatus.get(draft.runId);
-    if (run && isEndedStatus(run.status)) throw new RunClosedError(draft.runId);
-    const seqRow = this.#stmt.nextSeq.get(draft.userId);
-    if (!seqRow) throw new AgentwireError(InternalErrorCode.STORE, 'sequence update returned no row');
-    const event = storedEvent(draft, seqRow.last_seq, this.epoch);
-    this.#stmt.insert.run(draft.userId, event.seq, draft.threadId, draft.runId, draft.type, draft.ts, event.frame);
-    if (isTerminalType(draft.type)) this.#stmt.setRunStatus.run(TERMINAL_STATUS[draft.type], draft.runId);
-    const keepFrom = event.seq - this.#retention.maxEventsPerUser;
-    if (keepFrom > 0) this.#stmt.trimCount.run(draft.userId, keepFrom);
-    return event;
+  /** Runs inside one transaction: a refused event (its run has ended) does not abort the others. */
+  /**
+   * Runs inside one transaction: a refused event (its run has ended) does not abort the others.
+   * Each user's seq is bumped in memory and written once per batch; the caches behind it are
+   * updated only after the commit (#flush), so a rolled-back batch leaves no trace.
+   */
+  #appendBatch(batch: readonly PendingAppend[], heads: Map<string, number>, ended: Set<string>): (StoredEvent | RunClosedError)[] {
+    const results = batch.map(({ draft }) => {
+      if (ended.has(draft.runId) || this.#runEnded(draft.runId)) return new RunClosedError(draft.runId);
+      const seq = (heads.get(draft.userId) ?? this.#headOf(draft.userId)) + 1;
+      const event = storedEvent(draft, seq, this.epoch);
+      this.#stmt.insert.run(draft.userId, seq, draft.threadId, draft.runId, draft.type, draft.ts, event.frame);
+      if (isTerminalType(draft.type)) {
+        this.#stmt.setRunStatus.run(TERMINAL_STATUS[draft.type], draft.runId);
+        ended.add(draft.runId);
+      }
+      heads.set(draft.userId, seq);
+      return event;
+    });
+    for (const [userId, head] of heads) {
+      this.#stmt.setSeq.run(userId, head);
+      const keepFrom = head - this.#retention.maxEventsPerUser;
+      if (keepFrom > 0) this.#stmt.trimCount.run(userId, keepFrom);
+    }
+    return results;
   }
 
-  append(draft: EventDraft): Promise<StoredEvent> {
-    try {
-      return Promise.resolve(this.#appendTx(draft));
-    } catch (error) {
-      return Promise.reject(error instanceof AgentwireError ? error : new AgentwireError(InternalErrorCode.STORE, 'append failed', { cause: error }));
+  /** The user's committed head: from the cache, else from the table (once). */
+  #headOf(userId: string): number {
+    let head = this.#heads.get(userId);
+    if (head === undefined) {
+      head = this.#stmt.lastSeq.get(userId)?.last_seq ?? 0;
+      if (this.#heads.size >= CACHE_LIMIT) this.#heads.clear();
+      this.#heads.set(userId, head);
     }
+    return head;
+  }
+
+  /** Whether the run's record has ended: cached, since only this store ends runs in this file. */
+  #runEnded(runId: string): boolean {
+    let ended = this.#runs.get(runId);
+    if (ended === undefined) {
+      const row = this.#stmt.runStatus.get(runId);
+      ended = row !== undefined && isEndedStatus(row.status);
+      if (this.#runs.size >= CACHE_LIMIT) this.#runs.clear();
+      this.#runs.set(runId, ended);
+    }
+    return ended;
+  }
+
+  /**
+   * Queues the event; every append issued before the queue is flushed (right after this turn
+   * of the event loop, or by the next read) is written in one transaction — one WAL commit for
+   * all the runs that emitted in this turn instead of one per event. A microtask flush would
+   * batch nothing: each run's emit chain reaches append a few microtasks after the others'.
+   * Order of calls is the order of seqs.
+   */
+  append(draft: EventDraft): Promise<StoredEvent> {
+    return new Promise((resolve, reject) => {
+      if (this.#pending.push({ draft, resolve, reject }) === 1) setImmediate(this.#flushPending);
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    let results: (StoredEvent | RunClosedError)[];
+    const heads = new Map<string, number>();
+    const ended = new Set<string>();
+    try {
+      results = this.#batchTx(batch, heads, ended);
+    } catch (error) {
+      const failure = error instanceof AgentwireError ? error : new AgentwireError(InternalErrorCode.STORE, 'append failed', { cause: error });
+      for (const item of batch) item.reject(failure);
+      return;
+    }
+    for (const [userId, head] of heads) this.#heads.set(userId, head);
+    for (const runId of ended) this.#runs.set(runId, true);
+    results.forEach((result, index) => {
+      const item = batch[index] as PendingAppend;
+      if (result instanceof RunClosedError) item.reject(result);
+      else item.resolve(result);
+    });
   }
 
   readAfter(userId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    // Reads see every append issued before them.
+    this.#flush();
     return Promise.resolve(this.#stmt.readAfter.all(userId, afterSeq, limit).map(fromRow));
   }
 
   lastSeq(userId: string): Promise<number> {
+    // Reads see every append issued before them.
+    this.#flush();
     return Promise.resolve(this.#stmt.lastSeq.get(userId)?.last_seq ?? 0);
   }
 
   firstSeq(userId: string): Promise<number> {
+    // Reads see every append issued before them.
+    this.#flush();
     const first = this.#stmt.firstSeq.get(userId)?.s;
     if (first !== null && first !== undefined) return Promise.resolve(first);
     return Promise.resolve((this.#stmt.lastSeq.get(userId)?.last_seq ?? 0) + 1);
   }
 
   readThread(userId: string, threadId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    // Reads see every append issued before them.
+    this.#flush();
     return Promise.resolve(this.#stmt.readThread.all(userId, threadId, afterSeq, limit).map(fromRow));
   }
 
@@ -199,6 +288,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   getRun(runId: string): Promise<RunRecord | undefined> {
+    // Reads see every append issued before them.
+    this.#flush();
     const row = this.#stmt.getRun.get(runId);
     return Promise.resolve(row ? runFromRow(row) : undefined);
   }
@@ -209,15 +300,21 @@ export class SqliteEventStore implements EventStore {
   }
 
   setRunStatus(runId: string, status: RunStatus): Promise<void> {
+    this.#flush();
     this.#stmt.setRunStatus.run(status, runId);
+    this.#runs.delete(runId);
     return Promise.resolve();
   }
 
   unfinishedRuns(nodeId: string): Promise<RunRecord[]> {
+    // Reads see every append issued before them.
+    this.#flush();
     return Promise.resolve(this.#stmt.unfinished.all(nodeId).map(runFromRow));
   }
 
   prune(now: number): Promise<number> {
+    // Reads see every append issued before them.
+    this.#flush();
     return Promise.resolve(this.#stmt.pruneAge.run(now - this.#retention.maxAgeMs).changes);
   }
 
@@ -226,7 +323,10 @@ export class SqliteEventStore implements EventStore {
   }
 
   close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    if (this.#db.open) {
+      this.#flush();
+      this.#db.close();
+    }
     return Promise.resolve();
   }
 }
