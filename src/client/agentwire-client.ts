@@ -397,6 +397,8 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
     if (accepted.gap && !this.#resumeInFlight && this.#sequencer.epoch !== undefined) {
       // An event arrived ahead of one we have not seen: ask for the range in between.
       this.#resumeInFlight = true;
+      // `resumed.replayed` counts what this resume caught up, not everything since connecting.
+      this.#replayed = 0;
       this.#write(JSON.stringify({ type: 'resume', lastSeq: this.#sequencer.lastSeq, epoch: this.#sequencer.epoch }));
     }
     this.#deliver(accepted.deliver);
