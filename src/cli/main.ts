@@ -55,7 +55,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, jwtSecret: string | undefined, model: ModelConfig | undefined): AgentwireServerOptions {
-  const staticDir = [join(PACKAGE_ROOT, 'web', 'dist'), join(PACKAGE_ROOT, 'web', 'plain')].find((dir) => existsSync(join(dir, 'index.html')));
+  const pageDir = join(PACKAGE_ROOT, 'web', 'dist');
+  const staticDir = existsSync(join(pageDir, 'index.html')) ? pageDir : undefined;
+  if (!staticDir) logger.warn('the chat page is not built, so / serves nothing: run npm run build', { dir: pageDir });
   return {
     port: config.port,
     ...(config.host ? { host: config.host } : {}),
