@@ -1,0 +1,128 @@
+/**
+ * Limits on connections: a token that expires while connected ends the connection with 4401 at
+ * its expiry (plus the configured grace, measured against the token's own `exp`), a burst of
+ * connections from one IP address is refused with HTTP 429 at the upgrade (other addresses
+ * unaffected), and a user's connections are capped (the extra ones close with 4429, exactly).
+ */
+import WebSocket from 'ws';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AgentwireServer } from 'agentwire/server';
+import { startTestServer, streamInput } from '../helpers/server.js';
+import { signToken } from '../helpers/tokens.js';
+import { TestClient, range } from '../helpers/ws-client.js';
+import { answerTo } from './support/answers.js';
+import { expectCompleteRun } from './support/bystander.js';
+
+const servers: AgentwireServer[] = [];
+async function serve(options: Parameters<typeof startTestServer>[0]): Promise<AgentwireServer> {
+  const server = await startTestServer(options);
+  servers.push(server);
+  return server;
+}
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+/** Opens a connection whose token expires at the next whole second at least `leadMs` away; resolves when it closes. */
+async function closeAfterExpiry(server: AgentwireServer, user: string, leadMs = 1_500): Promise<{ code: number; afterExpiryMs: number }> {
+  const exp = Math.ceil((Date.now() + leadMs) / 1000);
+  const client = await TestClient.open(server.wsUrl, await signToken(user, { expiresIn: exp }));
+  // Healthy until then: it answers and runs.
+  await answerTo(client, '{"type":"ping"}', [{ type: 'pong' }]);
+  const { runId } = await client.submit(streamInput(3), { agent: 'stream' });
+  await client.terminalOf(runId);
+  expectCompleteRun(client.runEvents(runId), 3);
+  const { code } = await client.closed;
+  return { code, afterExpiryMs: Date.now() - exp * 1000 };
+}
+
+describe('a token that expires while connected', () => {
+  it('ends the connection with 4401 at its expiry', async () => {
+    const server = await serve({});
+    const { code, afterExpiryMs } = await closeAfterExpiry(server, 'limits-expiring');
+    expect(code).toBe(4401);
+    expect(afterExpiryMs).toBeGreaterThanOrEqual(-50);
+    expect(afterExpiryMs).toBeLessThan(1_000);
+  }, 15_000);
+
+  it('with tokenExpiryGraceMs: 1500, stays open that much longer, then 4401', async () => {
+    const server = await serve({ transport: { tokenExpiryGraceMs: 1_500 } });
+    const { code, afterExpiryMs } = await closeAfterExpiry(server, 'limits-grace');
+    expect(code).toBe(4401);
+    expect(afterExpiryMs).toBeGreaterThanOrEqual(1_200);
+    expect(afterExpiryMs).toBeLessThan(6_000);
+  }, 15_000);
+
+  it('expiry is per connection: the same user\'s connection with a fresh token stays', async () => {
+    const server = await serve({});
+    const fresh = await TestClient.open(server.wsUrl, await signToken('limits-two-tokens'));
+    const { code } = await closeAfterExpiry(server, 'limits-two-tokens', 1_000);
+    expect(code).toBe(4401);
+    await answerTo(fresh, '{"type":"ping"}', [{ type: 'pong' }]);
+    await fresh.close();
+  }, 15_000);
+});
+
+/** Connects without waiting for anything; reports what the upgrade came to. */
+function attempt(url: string, token: string, localAddress?: string): Promise<{ status: number; retryAfter?: string; socket?: WebSocket }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false, ...(localAddress ? { localAddress } : {}) });
+    socket.once('open', () => resolve({ status: 101, socket }));
+    socket.once('unexpected-response', (_req, res) => {
+      resolve({ status: res.statusCode ?? 0, ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}) });
+      res.resume();
+    });
+    socket.once('error', reject);
+  });
+}
+
+describe('connections per second per IP', () => {
+  it('a burst of 30 connects from one address: the burst allowance (2 × rate) opens, the rest get HTTP 429', async () => {
+    const rate = 5;
+    const server = await serve({ transport: { connectionsPerSecondPerIp: rate } });
+    const token = await signToken('limits-burst');
+    const started = Date.now();
+    const outcomes = await Promise.all(range(1, 30).map(() => attempt(server.wsUrl, token)));
+    const seconds = (Date.now() - started) / 1000;
+    const opened = outcomes.filter((o) => o.status === 101);
+    const refused = outcomes.filter((o) => o.status === 429);
+    expect(opened.length + refused.length).toBe(30);
+    expect(opened.length).toBeGreaterThanOrEqual(2 * rate);
+    expect(opened.length).toBeLessThanOrEqual(2 * rate + Math.ceil(rate * seconds));
+    expect(refused.every((o) => o.retryAfter === '1')).toBe(true);
+    // Bad tokens are counted the same way: a password-guessing burst is cut short before auth.
+    const guesses = await Promise.all(range(1, 20).map(() => attempt(server.wsUrl, 'guess')));
+    expect(guesses.filter((o) => o.status === 429).length).toBeGreaterThan(10);
+    // Another address has its own allowance.
+    const elsewhere = await attempt(server.wsUrl, token, '127.0.0.2');
+    expect(elsewhere.status).toBe(101);
+    elsewhere.socket?.close();
+    // The allowance refills at the rate.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const later = await attempt(server.wsUrl, token);
+    expect(later.status).toBe(101);
+    for (const o of [...opened, later]) o.socket?.close();
+  });
+});
+
+describe('connections per user', () => {
+  it('10 concurrent connects with a cap of 3: exactly 3 open, 7 close with 4429 before any frame', async () => {
+    const server = await serve({ transport: { connectionsPerUser: 3, connectionsPerSecondPerIp: 1_000 } });
+    const token = await signToken('limits-capped');
+    const clients = await Promise.all(range(1, 10).map(() => TestClient.connect(server.wsUrl, token)));
+    const outcomes = await Promise.all(clients.map((c) => Promise.race([c.closed, c.waitFor((f) => f.type === 'connection_established').then(() => 'open' as const)])));
+    expect(outcomes.filter((o) => o === 'open')).toHaveLength(3);
+    const closed = outcomes.filter((o) => o !== 'open');
+    expect(closed.map((o) => o.code)).toEqual(Array<number>(7).fill(4429));
+    for (const [i, client] of clients.entries()) if (outcomes[i] !== 'open') expect(client.frames).toEqual([]);
+    // Another user is not affected, and a freed slot can be taken again.
+    const other = await TestClient.open(server.wsUrl, await signToken('limits-other'));
+    const open = clients.filter((_c, i) => outcomes[i] === 'open');
+    await open[0]!.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const again = await TestClient.open(server.wsUrl, token);
+    const over = await TestClient.connect(server.wsUrl, token);
+    expect((await over.closed).code).toBe(4429);
+    await Promise.all([other, again, ...open.slice(1)].map((c) => c.close()));
+  });
+});
