@@ -9,13 +9,27 @@ export function formatDuration(ms: number | undefined): string {
   return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-/** A tool's arguments as one readable line: `17 * 23` for {expression}, else compact JSON. */
+/**
+ * A tool's arguments as people read them: `17 * 23` for {expression: "17 * 23"}, `key: value`
+ * lines for a flat object, else JSON.
+ */
 export function formatArgs(args: unknown): string {
-  if (args !== null && typeof args === 'object') {
+  if (args !== null && typeof args === 'object' && !Array.isArray(args)) {
     const entries = Object.entries(args as Record<string, unknown>);
     if (entries.length === 1 && typeof entries[0]?.[1] === 'string') return entries[0][1];
+    const flat = entries.every(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v));
+    if (flat && entries.length > 0) return entries.map(([k, v]) => `${k}: ${formatValue(v)}`).join('\n');
   }
   return formatValue(args);
+}
+
+/** A one-line headline for a result too long to show whole ("3 results", or its start); else undefined. */
+export function summarizeResult(result: unknown): string | undefined {
+  const full = formatResult(result);
+  if (full.length <= 240 && full.split('\n').length <= 4) return undefined;
+  if (Array.isArray(result)) return `${result.length} result${result.length === 1 ? '' : 's'}`;
+  const line = full.replace(/\s+/g, ' ');
+  return `${line.slice(0, 80)}…`;
 }
 
 /** Compact JSON; strings as they are. */
@@ -33,13 +47,13 @@ export function formatValue(value: unknown): string {
   }
 }
 
-/** The headline of a result: its `value` when it has one (the calculator's), else the JSON. */
+/** A result: its `value` when it has one (the calculator's), a flat object as lines, else JSON. */
 export function formatResult(result: unknown): string {
   if (result !== null && typeof result === 'object' && 'value' in result) {
     const value = result.value;
     if (typeof value === 'number' || typeof value === 'string') return String(value);
   }
-  return formatValue(result);
+  return formatArgs(result);
 }
 
 export function relativeTime(epochMs: number, now: number = Date.now()): string {

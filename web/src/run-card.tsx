@@ -7,7 +7,7 @@
  */
 import { useState } from 'react';
 import type { RunState, RunStatus, TimelineItem, ToolCallState } from 'agentwire/react';
-import { formatArgs, formatDuration, formatResult, formatValue } from './format.ts';
+import { formatArgs, formatDuration, formatResult, formatValue, summarizeResult } from './format.ts';
 
 const STATUS_LABEL: Record<RunStatus, string> = {
   queued: 'Queued',
@@ -156,15 +156,26 @@ function ToolEntry({ tool }: { tool: ToolCallState }) {
             <>
               <dt>{tool.status === 'success' ? 'Result' : 'Error'}</dt>
               <dd data-seq={tool.completedSeq}>
-                <code className={tool.status === 'success' ? 'tool-result' : 'tool-error'} title={formatValue(tool.status === 'success' ? tool.result : tool.error)}>
-                  {tool.status === 'success' ? formatResult(tool.result) : (tool.error ?? tool.status)}
-                </code>
+                <ToolOutput tool={tool} />
               </dd>
             </>
           )}
         </dl>
       </div>
     </li>
+  );
+}
+
+/** The result (or error); a long one folds into a headline that opens to the whole value. */
+function ToolOutput({ tool }: { tool: ToolCallState }) {
+  if (tool.status !== 'success') return <code className="tool-error">{tool.error ?? tool.status}</code>;
+  const summary = summarizeResult(tool.result);
+  if (summary === undefined) return <code className="tool-result">{formatResult(tool.result)}</code>;
+  return (
+    <details className="tool-output">
+      <summary>{summary}</summary>
+      <code className="tool-result">{formatResult(tool.result)}</code>
+    </details>
   );
 }
 
