@@ -3,7 +3,7 @@
  * decision is ever taken on a value read in an earlier round trip.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisLink } from './redis-link.js';
 
 export class LuaScript {
   readonly sha: string;
@@ -17,17 +17,20 @@ export class LuaScript {
   }
 
   /**
-   * EVALSHA, and EVAL when the server does not know the script (a restarted Redis). Only for
-   * scripts whose order relative to other calls does not matter: the fallback is a second
-   * round trip that later calls can overtake. Appends go through the OrderedAppender instead.
+   * EVALSHA, and EVAL when the server does not know the script (a restarted Redis); sent again
+   * if the connection drops (RedisLink.call), so only for scripts that are safe to run twice
+   * and whose order relative to other calls does not matter. Appends go through the
+   * OrderedAppender instead.
    */
-  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, this.numberOfKeys, ...keys, ...args);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return redis.eval(this.source, this.numberOfKeys, ...keys, ...args);
-    }
+  run(link: RedisLink, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    return link.call(async () => {
+      try {
+        return await link.redis.evalsha(this.sha, this.numberOfKeys, ...keys, ...args);
+      } catch (error) {
+        if (!isNoScript(error)) throw error;
+        return link.redis.eval(this.source, this.numberOfKeys, ...keys, ...args);
+      }
+    });
   }
 }
 
@@ -38,11 +41,15 @@ export function isNoScript(error: unknown): boolean {
 /**
  * Append one event. KEYS: epoch, seq, events, run, age index. ARGV: expected epoch, frame head
  * (up to `"seq":`), frame tail, max events kept, ts (ms), terminal run status or '', channel,
- * userId. Checks the epoch (a Redis that lost its data has none: the caller starts a new one),
- * refuses events for an ended run, assigns the seq, stores the frame under id `<seq>-0`, trims
- * to the retention count, ends the run on a terminal event and publishes the event for live
- * fan-out — in that order, atomically, so the channel carries each user's events in seq order.
- * Returns {seq, nodeId of the run (terminal events only, else '')}.
+ * userId, eventId to look for first or '', how many recent entries to look through.
+ *
+ * Checks the epoch (a Redis that lost its data has none: the caller settles a new one); for an
+ * append that may already have run (its connection dropped in flight), looks for its eventId
+ * among the user's latest entries and answers with that seq instead of storing it twice; refuses
+ * events for an ended run; assigns the seq, stores the frame under id `<seq>-0`, trims to the
+ * retention count, ends the run on a terminal event and publishes the event for live fan-out —
+ * in that order, atomically, so the channel carries each user's events in seq order.
+ * Returns {seq, nodeId of the run (terminal events only, else ''), 1 if it was stored already}.
  */
 export const APPEND = new LuaScript(
   'append',
@@ -50,6 +57,14 @@ export const APPEND = new LuaScript(
   `
 local epoch = redis.call('GET', KEYS[1])
 if epoch ~= ARGV[1] then return redis.error_reply('EPOCH ' .. (epoch or 'none')) end
+if ARGV[9] ~= '' then
+  local needle = '"eventId":"' .. ARGV[9] .. '"'
+  for _, entry in ipairs(redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', tonumber(ARGV[10]))) do
+    if string.find(entry[2][2], needle, 1, true) then
+      return {tonumber(string.match(entry[1], '^%d+')), '', 1}
+    end
+  end
+end
 local status = redis.call('HGET', KEYS[4], 'status')
 if status == 'completed' or status == 'error' or status == 'died' then return redis.error_reply('RUN_CLOSED the run has ended') end
 local seq = redis.call('INCR', KEYS[2])
@@ -62,7 +77,7 @@ if ARGV[6] ~= '' and status then
   node = redis.call('HGET', KEYS[4], 'nodeId') or ''
 end
 redis.call('PUBLISH', ARGV[7], seq .. '\\n' .. ARGV[5] .. '\\n' .. ARGV[8] .. '\\n' .. frame)
-return {seq, node}
+return {seq, node, 0}
 `,
 );
 
@@ -150,15 +165,17 @@ return 1
 
 /**
  * Create a thread unless it exists (its owner never changes). KEYS: thread key. ARGV: userId,
- * title, createdAt, updatedAt. Returns 1 when created.
+ * title, createdAt, updatedAt. Returns the owner: the caller's userId when it created the
+ * thread now or earlier (a create sent again after a lost reply), another user's otherwise.
  */
 export const CREATE_THREAD = new LuaScript(
   'create_thread',
   1,
   `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local owner = redis.call('HGET', KEYS[1], 'userId')
+if owner then return owner end
 redis.call('HSET', KEYS[1], 'userId', ARGV[1], 'title', ARGV[2], 'createdAt', ARGV[3], 'updatedAt', ARGV[4])
-return 1
+return ARGV[1]
 `,
 );
 

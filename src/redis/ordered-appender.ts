@@ -5,7 +5,10 @@
  *
  * - NOSCRIPT (a restarted Redis has an empty script cache),
  * - EPOCH (the epoch key is gone or changed: Redis lost its data, or another node started a
- *   new epoch first), where the frame must be rebuilt with the new epoch.
+ *   new epoch first), where the frame must be rebuilt with the new epoch,
+ * - not connected (the append never left), or cut off in flight (it may have run: it is sent
+ *   again with its eventId, and the script answers with the stored seq if it finds it among
+ *   the user's latest entries, instead of storing it twice).
  *
  * Sending such an append again right away would let later appends, already on the wire,
  * overtake it. Instead the gate closes: nothing new is sent, refused appends go back into the
@@ -14,11 +17,10 @@
  * and appends wait, each at most `retryMs`, then fail with a STORE error; the engine ends the
  * run with agent_error `store_unavailable`.
  *
- * An append whose outcome is unknown (it timed out in flight) is never sent again by this
- * class: it fails, and if Redis executes it later the event is stored in order like any
- * other, and refused if its run has ended meanwhile.
+ * An append that timed out on a live connection is never sent again: it is still on the wire,
+ * and a second copy could land after it. It fails; if Redis runs it later, the event is stored
+ * in order like any other, and refused if its run has ended meanwhile.
  */
-import type { Redis } from 'ioredis';
 import { AgentwireError, InternalErrorCode, RunClosedError, errorMessage } from '../errors/agentwire-error.js';
 import { isTerminalType } from '../protocol/events.js';
 import { TERMINAL_STATUS, type EventDraft, type StoredEvent } from '../store/event-store.js';
@@ -26,9 +28,10 @@ import type { Logger } from '../server/logger.js';
 import { APPEND, isNoScript } from './lua-scripts.js';
 import { splitFrame } from './frame-fields.js';
 import type { RedisKeys } from './redis-keys.js';
+import { ConnectionLostError, isConnectionError, type RedisLink } from './redis-link.js';
 
 export interface AppenderOptions {
-  redis: Redis;
+  link: RedisLink;
   keys: RedisKeys;
   maxEventsPerUser: number;
   /** How long an append may wait for Redis before it fails. */
@@ -48,9 +51,13 @@ interface PendingAppend {
   readonly deadline: number;
   readonly resolve: (event: StoredEvent) => void;
   readonly reject: (error: Error) => void;
+  /** Sent before and cut off in flight: it may be stored already. */
+  uncertain: boolean;
 }
 
 const EXPIRY_CHECK_MS = 100;
+/** How far back an append that may have run looks for itself (other nodes may have appended for the user since). */
+const DUPLICATE_SCAN = 1000;
 const MAX_BACKOFF_MS = 1000;
 
 export class OrderedAppender {
@@ -68,18 +75,18 @@ export class OrderedAppender {
 
   constructor(options: AppenderOptions) {
     this.#o = options;
-    options.redis.on('close', () => {
+    options.link.redis.on('close', () => {
       this.#open = false;
       this.#armExpiry();
     });
-    options.redis.on('ready', () => {
+    options.link.redis.on('ready', () => {
       this.#recover();
     });
   }
 
   /** true while appends go straight to Redis. */
   get open(): boolean {
-    return this.#open && this.#o.redis.status === 'ready';
+    return this.#open && this.#o.link.redis.status === 'ready';
   }
 
   /** Opens the gate for the first time; resolves once appends can flow. */
@@ -92,7 +99,7 @@ export class OrderedAppender {
   append(draft: EventDraft): Promise<StoredEvent> {
     if (this.#closed) return Promise.reject(new AgentwireError(InternalErrorCode.STORE, 'the Redis store is closed'));
     return new Promise((resolve, reject) => {
-      const pending: PendingAppend = { index: ++this.#calls, draft, deadline: Date.now() + this.#o.retryMs, resolve, reject };
+      const pending: PendingAppend = { index: ++this.#calls, draft, deadline: Date.now() + this.#o.retryMs, resolve, reject, uncertain: false };
       if (this.#queue.length === 0 && this.open) {
         this.#send(pending);
         return;
@@ -118,14 +125,15 @@ export class OrderedAppender {
   }
 
   #send(pending: PendingAppend): void {
-    const { redis, keys } = this.#o;
+    const { link, keys } = this.#o;
     const { draft } = pending;
     const epoch = this.#o.epoch();
     const { head, tail } = splitFrame(draft, epoch);
     const status = isTerminalType(draft.type) ? TERMINAL_STATUS[draft.type] : '';
     this.#inflight += 1;
-    redis
-      .evalsha(
+    link
+      .guard(
+        link.redis.evalsha(
         APPEND.sha,
         APPEND.numberOfKeys,
         keys.epoch,
@@ -141,10 +149,13 @@ export class OrderedAppender {
         status,
         keys.channel,
         draft.userId,
+        pending.uncertain ? draft.eventId : '',
+        DUPLICATE_SCAN,
+        ),
       )
       .then(
         (reply) => {
-          const [seq, nodeId] = reply as [number, string];
+          const [seq, nodeId] = reply as [number, string, number];
           this.#failures = 0;
           pending.resolve({ seq, userId: draft.userId, threadId: draft.threadId, runId: draft.runId, type: draft.type, ts: draft.ts, frame: head + String(seq) + tail });
           if (nodeId !== '') this.#o.onRunEnded(draft.runId, draft.userId, nodeId);
@@ -165,10 +176,12 @@ export class OrderedAppender {
       pending.reject(new RunClosedError(pending.draft.runId));
       return;
     }
-    if (isNoScript(error) || message.startsWith('EPOCH ') || isTransient(message)) {
-      // Refused before any write: safe, and necessary, to send again, in call order.
+    if (isNoScript(error) || message.startsWith('EPOCH ') || isTransient(message) || isConnectionError(error)) {
+      // Refused before any write, never sent, or cut off (then sent again with a duplicate
+      // check): safe, and necessary, to send again, in call order.
       this.#open = false;
       if (isTransient(message)) this.#failures += 1;
+      if (error instanceof ConnectionLostError) pending.uncertain = true;
       this.#requeue(pending);
       this.#armExpiry();
       return;
@@ -184,7 +197,7 @@ export class OrderedAppender {
 
   /** Reopens the gate once nothing is in flight: script loaded, epoch in force known. */
   #recover(): void {
-    if (this.#open || this.#recovering || this.#closed || this.#inflight > 0 || this.#o.redis.status !== 'ready') return;
+    if (this.#open || this.#recovering || this.#closed || this.#inflight > 0 || this.#o.link.redis.status !== 'ready') return;
     this.#recovering = true;
     const backoff = this.#failures === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 50 * 2 ** this.#failures);
     delay(backoff)
@@ -209,7 +222,7 @@ export class OrderedAppender {
   }
 
   async #prepare(): Promise<void> {
-    await this.#o.redis.script('LOAD', APPEND.source);
+    await this.#o.link.redis.script('LOAD', APPEND.source);
     await this.#o.syncEpoch();
   }
 

@@ -2,6 +2,7 @@
  * A node on Redis: the Redis store, pub/sub fan-out on a connection of its own, and run
  * leases swept on every node.
  */
+import type { RedisOptions } from 'ioredis';
 import type { NodeBackend, NodeHooks, RedisSettings } from '../server/node-backend.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../server/logger.js';
@@ -17,6 +18,8 @@ export interface RedisBackendOptions extends RedisSettings {
   retention?: Partial<RetentionPolicy> | undefined;
   metrics: Metrics;
   logger: Logger;
+  /** Extra ioredis options for both connections (TLS, Sentinel, …). */
+  redisOptions?: RedisOptions;
 }
 
 export async function openRedisBackend(options: RedisBackendOptions): Promise<NodeBackend> {
@@ -27,15 +30,16 @@ export async function openRedisBackend(options: RedisBackendOptions): Promise<No
     ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
     ...(options.retention === undefined ? {} : { retention: options.retention }),
     ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
+    ...(options.redisOptions === undefined ? {} : { redisOptions: options.redisOptions }),
   });
   const registry = new RedisRunRegistry({
-    redis: store.redis,
+    link: store.link,
     keys: store.keys,
     metrics,
     logger,
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
   });
-  const subscriber = createRedisClient(options.url, store.retryMs);
+  const subscriber = createRedisClient(options.url, store.retryMs, options.redisOptions, 'subscriber');
   subscriber.on('error', (error: Error) => {
     logger.debug('Redis subscriber connection error', { error: error.message });
   });

@@ -31,6 +31,8 @@ import { eventFromFrame } from './frame-fields.js';
 import { CLAIM_RUN, CREATE_THREAD, PRUNE_USER, RUN_BY_CLIENT_MESSAGE, SET_RUN_STATUS, SYNC_EPOCH, TOUCH_THREAD } from './lua-scripts.js';
 import { OrderedAppender } from './ordered-appender.js';
 import { RedisKeys } from './redis-keys.js';
+import { RedisLink } from './redis-link.js';
+import type { LuaScript } from './lua-scripts.js';
 
 export interface RedisStoreOptions {
   /** `redis://[user:pass@]host:port[/db]` or `rediss://…`. */
@@ -61,6 +63,7 @@ export class RedisEventStore implements EventStore {
   readonly keys: RedisKeys;
   readonly redisUrl: string;
   readonly #redis: Redis;
+  readonly #link: RedisLink;
   readonly #retention: RetentionPolicy;
   readonly #retryMs: number;
   readonly #logger: Logger;
@@ -91,11 +94,12 @@ export class RedisEventStore implements EventStore {
     this.#retryMs = options.retryMs ?? DEFAULT_STORE_RETRY_MS;
     this.#logger = options.logger ?? silentLogger;
     this.#redis = createRedisClient(options.url, this.#retryMs, options.redisOptions);
+    this.#link = new RedisLink(this.#redis, this.#retryMs);
     this.#redis.on('error', (error: Error) => {
       this.#logger.debug('Redis connection error', { error: error.message });
     });
     this.#appender = new OrderedAppender({
-      redis: this.#redis,
+      link: this.#link,
       keys: this.keys,
       maxEventsPerUser: this.#retention.maxEventsPerUser,
       retryMs: this.#retryMs,
@@ -118,8 +122,8 @@ export class RedisEventStore implements EventStore {
   }
 
   /** The command connection, for the parts of a Redis deployment that share it (run leases). */
-  get redis(): Redis {
-    return this.#redis;
+  get link(): RedisLink {
+    return this.#link;
   }
 
   /** How long commands wait for an unreachable Redis. */
@@ -176,10 +180,8 @@ export class RedisEventStore implements EventStore {
   }
 
   async createThread(thread: ThreadRecord): Promise<void> {
-    const created = await this.#command(() =>
-      CREATE_THREAD.run(this.#redis, [this.keys.thread(thread.threadId)], [thread.userId, thread.title, thread.createdAt, thread.updatedAt]),
-    );
-    if (created === 1) await this.#command(() => this.#redis.zadd(this.keys.threads(thread.userId), thread.updatedAt, thread.threadId));
+    const owner = await this.#script(CREATE_THREAD, [this.keys.thread(thread.threadId)], [thread.userId, thread.title, thread.createdAt, thread.updatedAt]);
+    if (owner === thread.userId) await this.#command(() => this.#redis.zadd(this.keys.threads(thread.userId), 'NX', thread.updatedAt, thread.threadId));
   }
 
   async getThread(threadId: string): Promise<ThreadRecord | undefined> {
@@ -190,14 +192,13 @@ export class RedisEventStore implements EventStore {
   async listThreads(userId: string, limit: number): Promise<ThreadRecord[]> {
     if (limit <= 0) return [];
     const ids = await this.#command(() => this.#redis.zrevrange(this.keys.threads(userId), 0, limit - 1, 'WITHSCORES'));
-    const pipeline = this.#redis.pipeline();
     const order: [string, number][] = [];
-    for (let i = 0; i + 1 < ids.length; i += 2) {
-      const threadId = ids[i] as string;
-      order.push([threadId, Number(ids[i + 1])]);
-      pipeline.hgetall(this.keys.thread(threadId));
-    }
-    const replies = (await this.#command(() => pipeline.exec())) ?? [];
+    for (let i = 0; i + 1 < ids.length; i += 2) order.push([ids[i] as string, Number(ids[i + 1])]);
+    const replies = (await this.#command(() => {
+      const pipeline = this.#redis.pipeline();
+      for (const [threadId] of order) pipeline.hgetall(this.keys.thread(threadId));
+      return pipeline.exec();
+    })) ?? [];
     const out: ThreadRecord[] = [];
     order.forEach(([threadId, updatedAt], i) => {
       const thread = threadFromHash(threadId, (replies[i]?.[1] ?? {}) as Record<string, string>);
@@ -208,16 +209,15 @@ export class RedisEventStore implements EventStore {
 
   async claimRun(run: RunRecord): Promise<ClaimRunResult> {
     const ttl = this.#retention.maxAgeMs;
-    const reply = (await this.#command(() =>
-      CLAIM_RUN.run(
-        this.#redis,
-        [this.keys.clientMessage(run.userId, run.clientMessageId), this.keys.run(run.userId, run.runId), this.keys.threads(run.userId)],
-        [ttl, run.runId, run.threadId, run.createdAt, ...runFields(run)],
-      ),
+    const reply = (await this.#script(
+      CLAIM_RUN,
+      [this.keys.clientMessage(run.userId, run.clientMessageId), this.keys.run(run.userId, run.runId), this.keys.threads(run.userId)],
+      [ttl, run.runId, run.threadId, run.createdAt, ...runFields(run)],
     )) as [number, ...string[]];
     if (reply[0] === 0) {
       const existing = runFromHash(pairs(reply.slice(1) as string[]));
-      if (existing) return { created: false, run: existing };
+      // Our own claim, sent again after its reply was lost, finds itself: it is created.
+      if (existing && existing.runId !== run.runId) return { created: false, run: existing };
     }
     // Indexes outside the user's slot: the run by id, and the node's open runs.
     const nodeRuns = this.keys.nodeRuns(run.nodeId);
@@ -229,7 +229,7 @@ export class RedisEventStore implements EventStore {
         .pexpire(nodeRuns, ttl)
         .exec(),
     );
-    TOUCH_THREAD.run(this.#redis, [this.keys.thread(run.threadId)], [run.createdAt]).catch((error: unknown) => {
+    TOUCH_THREAD.run(this.#link, [this.keys.thread(run.threadId)], [run.createdAt]).catch((error: unknown) => {
       this.#logger.warn('could not touch a thread', { threadId: run.threadId, error: errorMessage(error) });
     });
     return { created: true, run: { ...run } };
@@ -242,24 +242,27 @@ export class RedisEventStore implements EventStore {
   }
 
   async runByClientMessage(userId: string, clientMessageId: string): Promise<RunRecord | undefined> {
-    const reply = (await this.#command(() =>
-      RUN_BY_CLIENT_MESSAGE.run(this.#redis, [this.keys.clientMessage(userId, clientMessageId)], [this.keys.run(userId, '')]),
-    )) as string[];
+    const reply = (await this.#script(RUN_BY_CLIENT_MESSAGE, [this.keys.clientMessage(userId, clientMessageId)], [this.keys.run(userId, '')])) as string[];
     return runFromHash(pairs(reply));
   }
 
   async setRunStatus(runId: string, status: RunStatus): Promise<void> {
     const userId = await this.#command(() => this.#redis.get(this.keys.runUser(runId)));
-    if (userId !== null) await this.#command(() => SET_RUN_STATUS.run(this.#redis, [this.keys.run(userId, runId)], [status]));
+    if (userId !== null) await this.#script(SET_RUN_STATUS, [this.keys.run(userId, runId)], [status]);
   }
 
   async unfinishedRuns(nodeId: string): Promise<RunRecord[]> {
     const key = this.keys.nodeRuns(nodeId);
     const index = await this.#command(() => this.#redis.hgetall(key));
-    const pipeline = this.#redis.pipeline();
     const runIds = Object.keys(index);
-    for (const runId of runIds) pipeline.hgetall(this.keys.run(index[runId] ?? '', runId));
-    const replies = runIds.length === 0 ? [] : ((await this.#command(() => pipeline.exec())) ?? []);
+    const replies =
+      runIds.length === 0
+        ? []
+        : ((await this.#command(() => {
+            const pipeline = this.#redis.pipeline();
+            for (const runId of runIds) pipeline.hgetall(this.keys.run(index[runId] ?? '', runId));
+            return pipeline.exec();
+          })) ?? []);
     const open: RunRecord[] = [];
     const ended: string[] = [];
     runIds.forEach((runId, i) => {
@@ -277,7 +280,7 @@ export class RedisEventStore implements EventStore {
     for (;;) {
       const users = await this.#command(() => this.#redis.zrangebyscore(this.keys.ageIndex, '-inf', `(${cutoff}`, 'LIMIT', 0, PRUNE_BATCH));
       for (const userId of users) {
-        dropped += Number(await this.#command(() => PRUNE_USER.run(this.#redis, [this.keys.events(userId), this.keys.ageIndex], [cutoff, userId])));
+        dropped += Number(await this.#script(PRUNE_USER, [this.keys.events(userId), this.keys.ageIndex], [cutoff, userId]));
       }
       // Every user visited leaves the range (its score moves to an event newer than the cutoff, or it is removed).
       if (users.length < PRUNE_BATCH) return dropped;
@@ -302,7 +305,7 @@ export class RedisEventStore implements EventStore {
 
   async #syncEpoch(): Promise<void> {
     const server = await this.#serverIdentity();
-    const inForce = (await SYNC_EPOCH.run(this.#redis, [this.keys.epoch, this.keys.epochServer], [randomUUID(), server.runId, server.durable ? '1' : '0'])) as string;
+    const inForce = (await SYNC_EPOCH.run(this.#link, [this.keys.epoch, this.keys.epochServer], [randomUUID(), server.runId, server.durable ? '1' : '0'])) as string;
     const previous = this.#epoch;
     if (inForce === previous) return;
     this.#epoch = inForce;
@@ -361,29 +364,50 @@ export class RedisEventStore implements EventStore {
   }
 
   /** Runs one read or bookkeeping command; Redis failures become STORE errors with the command's message. */
-  async #command<T>(call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one read or bookkeeping command, safe to send twice: waits for a reconnect, bounded
+   * by retryMs (RedisLink.call). Redis failures become STORE errors with the command's message.
+   */
+  async #command<T>(send: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new AgentwireError(InternalErrorCode.STORE, 'the Redis store is closed');
     try {
-      return await call();
+      return await this.#link.call(send);
     } catch (error) {
-      throw new AgentwireError(InternalErrorCode.STORE, `Redis: ${errorMessage(error)}`, { cause: error });
+      throw storeError(error);
+    }
+  }
+
+  async #script(script: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    if (this.#closed) throw new AgentwireError(InternalErrorCode.STORE, 'the Redis store is closed');
+    try {
+      return await script.run(this.#link, keys, args);
+    } catch (error) {
+      throw storeError(error);
     }
   }
 }
 
 /**
- * One ioredis client as the store needs it: commands wait for a reconnect (no per-request
- * retry cap) but never longer than retryMs, and reconnects back off with full jitter.
+ * One ioredis client as the store needs it. A command connection neither queues commands while
+ * disconnected nor re-sends the ones cut off in flight: RedisLink and the OrderedAppender do
+ * that, knowing which commands are safe to send twice. A subscriber connection keeps ioredis's
+ * own resubscription. Either way reconnects back off with full jitter, at most 500 ms apart,
+ * and a command on a live connection gives up after retryMs.
  */
-export function createRedisClient(url: string, retryMs: number, extra: RedisOptions = {}): Redis {
+export function createRedisClient(url: string, retryMs: number, extra: RedisOptions = {}, role: 'commands' | 'subscriber' = 'commands'): Redis {
   return new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: null,
     commandTimeout: retryMs,
     connectTimeout: Math.min(retryMs, 5_000),
-    retryStrategy: (attempt) => Math.round(Math.random() * Math.min(1_000, 50 * 2 ** attempt)),
+    retryStrategy: (attempt) => Math.round(Math.random() * Math.min(500, 50 * 2 ** attempt)),
+    ...(role === 'commands' ? { enableOfflineQueue: false, autoResendUnfulfilledCommands: false } : {}),
     ...extra,
   });
+}
+
+function storeError(error: unknown): AgentwireError {
+  return error instanceof AgentwireError ? error : new AgentwireError(InternalErrorCode.STORE, `Redis: ${errorMessage(error)}`, { cause: error });
 }
 
 export function redactUrl(url: string): string {

@@ -10,7 +10,7 @@
  * renewal, and the next sweep (at most leaseMs/3 later) ends the runs: agent_death within
  * leaseMs × 4/3 of the death, plus one append (default 15 s lease: ≤ 20 s).
  */
-import type { Redis } from 'ioredis';
+import type { RedisLink } from './redis-link.js';
 import type { RunRecord } from '../store/event-store.js';
 import type { RunRegistry } from '../engine/run-registry.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -20,7 +20,7 @@ import { CLAIM_EXPIRED, RENEW_LEASES } from './lua-scripts.js';
 import type { RedisKeys } from './redis-keys.js';
 
 export interface RedisRunRegistryOptions {
-  redis: Redis;
+  link: RedisLink;
   keys: RedisKeys;
   /** Lease length (default 15 s). */
   leaseMs?: number;
@@ -74,7 +74,7 @@ export class RedisRunRegistry implements RunRegistry {
     // Back from a Redis outage: every node's leases may have lapsed meanwhile (Redis's clock
     // ran on). Renew ours at once, and give the other nodes a full lease to renew theirs
     // before ending anything as orphaned.
-    options.redis.on('ready', () => {
+    options.link.redis.on('ready', () => {
       this.#generation += 1;
       this.#renew([...this.#local]);
       this.#sweepNotBefore = Date.now() + this.leaseMs;
@@ -108,18 +108,19 @@ export class RedisRunRegistry implements RunRegistry {
   /** Publishes a cancel request; the node named in the run record acts on it (redis-backend.ts). */
   async requestCancel(run: RunRecord): Promise<boolean> {
     const request: ControlRequest = { op: 'cancel', nodeId: run.nodeId, runId: run.runId, userId: run.userId };
-    return (await this.#o.redis.publish(this.#o.keys.control, JSON.stringify(request))) > 0;
+    const { link, keys } = this.#o;
+    return (await link.call(() => link.redis.publish(keys.control, JSON.stringify(request)))) > 0;
   }
 
   /** One sweep: claims expired leases and ends their runs. Returns how many runs it ended. */
   async sweep(onOrphan: OrphanHandler): Promise<number> {
-    if (this.#sweeping || this.#closed || Date.now() < this.#sweepNotBefore || this.#o.redis.status !== 'ready') return 0;
+    if (this.#sweeping || this.#closed || Date.now() < this.#sweepNotBefore || this.#o.link.redis.status !== 'ready') return 0;
     this.#sweeping = true;
     let ended = 0;
     try {
-      const { redis, keys } = this.#o;
+      const { link, keys } = this.#o;
       const generation = this.#generation;
-      const claimed = (await CLAIM_EXPIRED.run(redis, [keys.leases, keys.leaseRecords], [SWEEP_BATCH, this.leaseMs])) as string[];
+      const claimed = (await CLAIM_EXPIRED.run(link, [keys.leases, keys.leaseRecords], [SWEEP_BATCH, this.leaseMs])) as string[];
       // Claimed across a reconnect: the owners have not had their chance to renew. The claim
       // only pushed those leases ahead; live owners renew them, dead ones lapse again.
       if (generation !== this.#generation || Date.now() < this.#sweepNotBefore) return 0;
@@ -157,20 +158,17 @@ export class RedisRunRegistry implements RunRegistry {
 
   #renew(entries: [string, string][]): void {
     if (entries.length === 0 || this.#closed) return;
-    const { redis, keys } = this.#o;
-    RENEW_LEASES.run(redis, [keys.leases, keys.leaseRecords], [this.leaseMs, ...entries.flat()]).catch((error: unknown) => {
+    const { link, keys } = this.#o;
+    RENEW_LEASES.run(link, [keys.leases, keys.leaseRecords], [this.leaseMs, ...entries.flat()]).catch((error: unknown) => {
       this.#o.metrics.backgroundErrors.inc({ loop: 'lease_renew' });
       this.#o.logger.warn('could not renew run leases', { runs: entries.length, error: errorMessage(error) });
     });
   }
 
   #forget(runIds: string[]): void {
-    const { redis, keys } = this.#o;
-    redis
-      .multi()
-      .zrem(keys.leases, ...runIds)
-      .hdel(keys.leaseRecords, ...runIds)
-      .exec()
+    const { link, keys } = this.#o;
+    link
+      .call(() => link.redis.multi().zrem(keys.leases, ...runIds).hdel(keys.leaseRecords, ...runIds).exec())
       .catch((error: unknown) => {
         this.#o.logger.warn('could not drop run leases; they expire and are swept', { error: errorMessage(error) });
       });

@@ -18,7 +18,7 @@ export interface ChildServer {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnServer(env: Record<string, string>, options: { port?: number } = {}): Promise<ChildServer> {
+export async function spawnServer(env: Record<string, string>, options: { port?: number; startTimeoutMs?: number } = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--conditions=agentwire-source', '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     cwd: ROOT,
     env: {
@@ -39,7 +39,7 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), options.startTimeoutMs ?? 20_000);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /listening on http:\/\/[^:]+:(\d+)/.exec(stdout);

@@ -29,8 +29,8 @@ await redisSuite('three nodes on one Redis', () => {
   const clients: TestClient[] = [];
 
   beforeAll(async () => {
-    nodes = await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => spawnServer(nodeEnv(id))));
-  }, 60_000);
+    nodes = await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => spawnServer(nodeEnv(id), { startTimeoutMs: 60_000 })));
+  }, 120_000);
 
   afterAll(async () => {
     for (const client of clients) client.socket.terminate();
@@ -122,7 +122,7 @@ await redisSuite('three nodes on one Redis', () => {
   });
 
   it('SIGKILL of the node executing runs: its users reconnect elsewhere, resume with nothing lost, and each run ends with one agent_death (node_lost)', async () => {
-    const doomed = await spawnServer(nodeEnv('node-doomed'));
+    const doomed = await spawnServer(nodeEnv('node-doomed'), { startTimeoutMs: 60_000 });
     const USERS = 3;
     const sessions = await Promise.all(
       Array.from({ length: USERS }, async (_, i) => {
@@ -183,7 +183,7 @@ await redisSuite('three nodes on one Redis', () => {
       eventsLost: lost,
       msToAgentDeath: { min: Math.min(...timesToDeath), max: Math.max(...timesToDeath) },
     });
-  }, 60_000);
+  }, 120_000);
 
   it('a user on a surviving node is not disturbed by the kill', async () => {
     const token = await signToken('mn-bystander');

@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -103,6 +103,8 @@ export interface PrivateRedis {
   readonly port: number;
   readonly url: string;
   readonly dir: string;
+  /** The running redis-server's process id. */
+  readonly pid: number;
   /** Stops it (SIGKILL by default: a crash, not a clean shutdown). */
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port and directory. */
@@ -137,5 +139,64 @@ export async function startPrivateRedis(options: { persistence?: 'none' | 'aof-a
     await exited;
   };
   await start();
-  return { port, url, dir, stop, start };
+  return {
+    port,
+    url,
+    dir,
+    get pid() {
+      return child?.pid ?? -1;
+    },
+    stop,
+    start,
+  };
+}
+
+export interface CuttableProxy {
+  readonly port: number;
+  /** While true, what Redis answers never reaches the client: commands run, replies are lost. */
+  dropReplies: boolean;
+  /** Cuts every connection through the proxy (the client sees its connection drop). */
+  cutAll(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy in front of a Redis, to lose replies and cut connections on purpose. */
+export async function startCuttableProxy(targetPort: number): Promise<CuttableProxy> {
+  const sockets = new Set<import('node:net').Socket>();
+  const state = { dropReplies: false };
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => {
+      if (!state.dropReplies) client.write(chunk);
+    });
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('close', close).on('error', close);
+    upstream.on('close', close).on('error', close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as { port: number }).port,
+    get dropReplies() {
+      return state.dropReplies;
+    },
+    set dropReplies(value: boolean) {
+      state.dropReplies = value;
+    },
+    cutAll() {
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }

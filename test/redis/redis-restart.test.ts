@@ -43,7 +43,7 @@ afterEach(async () => {
 async function startNodes(url: string, env: Record<string, string> = {}): Promise<ChildServer[]> {
   const prefix = uniquePrefix('restart');
   nodes = await Promise.all(
-    ['r1', 'r2'].map((id) => spawnServer({ AGENTWIRE_STORE: url, AGENTWIRE_REDIS_PREFIX: prefix, AGENTWIRE_NODE_ID: id, AGENTWIRE_RUN_LEASE_MS: '3000', ...env })),
+    ['r1', 'r2'].map((id) => spawnServer({ AGENTWIRE_STORE: url, AGENTWIRE_REDIS_PREFIX: prefix, AGENTWIRE_NODE_ID: id, AGENTWIRE_RUN_LEASE_MS: '3000', ...env }, { startTimeoutMs: 60_000 })),
   );
   return nodes;
 }
@@ -151,7 +151,7 @@ await redisServerSuite('Redis restarted under traffic', () => {
     });
     expect(lost).toBe(0);
     expect(repeated).toBe(0);
-  }, 90_000);
+  }, 150_000);
 
   it('no persistence: Redis comes back empty, the store starts a new epoch, every connection is closed with 1012 and resumes with recovered: false; runs in flight go on', async () => {
     redis = await startPrivateRedis({ persistence: 'none' });
@@ -201,7 +201,7 @@ await redisServerSuite('Redis restarted under traffic', () => {
       resumedRecovered: outcomes.every((o) => o.resumed.recovered) ? 'true' : 'false (explicit)',
       runsCompletedInNewEpoch: outcomes.filter((o) => o.terminal.type === 'agent_completed').length,
     });
-  }, 90_000);
+  }, 150_000);
 
   it('an outage longer than the retry window ends runs in flight with agent_error store_unavailable, delivered once Redis is back', async () => {
     redis = await startPrivateRedis({ persistence: 'aof-always' });
@@ -222,5 +222,5 @@ await redisServerSuite('Redis restarted under traffic', () => {
     const after = await sessions[0]!.watcher.submit(streamInput(3), { agent: 'stream' });
     expect((await sessions[0]!.watcher.terminalOf(after.runId)).type).toBe('agent_completed');
     recordFigure('redis_outage_beyond_retry', { retryMs: 1000, outageMs: 3000, runs: USERS, terminal: 'agent_error store_unavailable', msFromOutageToAllTerminalsDelivered: endedAfterMs });
-  }, 90_000);
+  }, 150_000);
 });

@@ -4,11 +4,12 @@
  * order through NOSCRIPT and epoch refusals, and appends fail after the retry window.
  */
 import { execFileSync } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
 import type { StoredEvent } from 'agentwire/server';
 import { RedisEventStore } from 'agentwire/redis';
 import { draft } from '../store/store-contract.js';
-import { deleteKeys, redisServerSuite, startPrivateRedis, uniquePrefix, type PrivateRedis } from './redis-env.js';
+import { deleteKeys, redisServerSuite, startCuttableProxy, startPrivateRedis, uniquePrefix, type PrivateRedis } from './redis-env.js';
 
 let redis: PrivateRedis | undefined;
 let store: RedisEventStore | undefined;
@@ -37,6 +38,14 @@ function waitUntil(check: () => boolean, timeoutMs = 10_000): Promise<void> {
     };
     tick();
   });
+}
+
+async function waitForAsync(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 await redisServerSuite('Redis store across Redis restarts', () => {
@@ -118,6 +127,34 @@ await redisServerSuite('Redis store across Redis restarts', () => {
     expect(stored.map((r) => r.seq)).toEqual(stored.map((_, k) => k + 1));
     const inStream = await s.readAfter('alice', 0, 1000);
     expect(inStream.map((e) => (JSON.parse(e.frame) as { eventId: string }).eventId)).toEqual(drafts.map((d) => d.eventId));
+  });
+
+  it('appends that ran but whose replies were lost with the connection are answered with their stored seq, not stored twice', async () => {
+    redis = await startPrivateRedis();
+    const proxy = await startCuttableProxy(redis.port);
+    try {
+      const { store: s } = await openStore(`redis://127.0.0.1:${proxy.port}`);
+      await s.append(draft('alice'));
+      proxy.dropReplies = true;
+      const drafts = Array.from({ length: 50 }, (_, i) => draft('alice', { eventId: `lost-reply-${i}` }));
+      const results = drafts.map((d) => s.append(d));
+      // Redis runs every append; none of the answers arrives. Then the connection drops.
+      const direct = new Redis(redis.url);
+      try {
+        await waitForAsync(async () => Number(await direct.get(s.keys.seq('alice'))) === 51);
+      } finally {
+        direct.disconnect();
+      }
+      proxy.dropReplies = false;
+      proxy.cutAll();
+      const stored = await Promise.all(results);
+      expect(stored.map((e) => e.seq)).toEqual(drafts.map((_, i) => i + 2));
+      const inStream = await s.readAfter('alice', 1, 1000);
+      expect(inStream.map((e) => (JSON.parse(e.frame) as { eventId: string }).eventId)).toEqual(drafts.map((d) => d.eventId));
+      expect(stored.map((e) => e.frame)).toEqual(inStream.map((e) => e.frame));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('appends fail with a STORE error once Redis has been away longer than the retry window, and flow again when it is back', async () => {
