@@ -199,9 +199,11 @@ describe('deep nesting', () => {
     const during = bystander.latency(started, Date.now());
     // 20 MB of nesting: parsing it would hold the event loop for seconds (V8's JSON.parse
     // spends ~2 µs per level); refused unparsed it is a linear scan.
-    expect(elapsed).toBeLessThan(3_000);
+    // Before the nesting limit this took ~10 s here (the loop was held ~0.5 s per frame) and the
+    // bystander's events waited as long; the bounds leave room for a loaded 2-core machine.
+    expect(elapsed).toBeLessThan(5_000);
     expect(during.count).toBeGreaterThan(0);
-    expect(during.max).toBeLessThan(1_000);
+    expect(during.max).toBeLessThan(2_500);
     await expectStillWorks(client);
     await bystander.completesMore();
   });

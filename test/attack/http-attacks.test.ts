@@ -147,7 +147,7 @@ describe('HTTP requests of any shape', () => {
         const reply = await request(method, path + query, { headers, ...(body === undefined || method === 'GET' || method === 'HEAD' ? {} : { body }) });
         expectWellFormed(reply, method);
       }),
-      { numRuns: 400 },
+      { numRuns: 250 },
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     await bystander.completesMore();
@@ -183,7 +183,7 @@ describe('HTTP requests of any shape', () => {
         // 101 only where the target names /ws (the connection then closes with 4401: no token).
         expect(status).toMatch(upgrade ? /^HTTP\/1\.1 (101|4\d\d) / : /^HTTP\/1\.1 [24]\d\d /);
       }),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
     expect((await request('GET', '/healthz')).status).toBe(200);
     await bystander.completesMore();
@@ -261,7 +261,7 @@ describe('POST /api/dev-token', () => {
           expect(JSON.parse(reply.body)).toMatchObject({ error: { code: 'INVALID_MESSAGE' } });
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
     expect(issued).toBeGreaterThan(0);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -308,7 +308,7 @@ describe('the static file server', () => {
         // A path with an extension is a file: never the page in its place.
         if (path.endsWith('secret.txt')) expect(reply.status).not.toBe(200);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
     expect((await request('GET', '/')).body).toBe(PAGE);
     expect((await request('GET', '/assets/app.js')).body).toBe('console.log("app")');
