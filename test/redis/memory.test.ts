@@ -56,16 +56,25 @@ await redisSuite('Redis memory use', () => {
       const perEventInStream = (stream - streamOfOne) / (EVENTS_PER_USER - 1);
       const perUserFixed = streamOfOne - perEventInStream + seq;
 
-      // Runs and threads: claim one run in a new thread per user.
-      const beforeRuns = await usedMemory(client);
+      // Runs and threads: one run in a new thread per user; their keys, exactly, and their
+      // share of the index keys (the node's open runs, the user's thread list).
+      const claimed: { userId: string; runId: string; threadId: string; clientMessageId: string }[] = [];
       for (const userId of users) {
         const threadId = newThreadId();
         const runId = newRunId();
+        const clientMessageId = `cm-${runId}`;
         const now = Date.now();
-        await store.claimRun({ runId, userId, threadId, agentName: 'assistant', clientMessageId: `cm-${runId}`, status: 'queued', createdAt: now, nodeId: 'memory-node' });
+        await store.claimRun({ runId, userId, threadId, agentName: 'assistant', clientMessageId, status: 'queued', createdAt: now, nodeId: 'memory-node' });
         await store.createThread({ threadId, userId, title: 'What is 17 × 23, and what time is it in Tokyo?', createdAt: now, updatedAt: now });
+        claimed.push({ userId, runId, threadId, clientMessageId });
       }
-      const perRunAndThread = ((await usedMemory(client)) - beforeRuns) / USERS;
+      const sample = claimed[0]!;
+      const perRun =
+        (await keyBytes(client, store.keys.run(sample.userId, sample.runId))) +
+        (await keyBytes(client, store.keys.clientMessage(sample.userId, sample.clientMessageId))) +
+        (await keyBytes(client, store.keys.runUser(sample.runId))) +
+        (await keyBytes(client, store.keys.nodeRuns('memory-node'))) / USERS;
+      const perThread = (await keyBytes(client, store.keys.thread(sample.threadId))) + (await keyBytes(client, store.keys.threads(sample.userId)));
 
       const figure = {
         users: USERS,
@@ -74,7 +83,8 @@ await redisSuite('Redis memory use', () => {
         bytesPerEventInStream: Math.round(perEventInStream),
         bytesPerEventUsedMemory: Math.round((afterEvents - baseline) / (USERS * EVENTS_PER_USER)),
         bytesPerUserFixed: Math.round(perUserFixed),
-        bytesPerRunWithThread: Math.round(perRunAndThread),
+        bytesPerRun: Math.round(perRun),
+        bytesPerThread: Math.round(perThread),
         appendsPerSecondOneConnection: Math.round((USERS * EVENTS_PER_USER) / (appendMs / 1000)),
         streamNodeMaxBytes: Number(((await client.config('GET', 'stream-node-max-bytes')) as string[])[1]),
       };
