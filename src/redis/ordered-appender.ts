@@ -69,6 +69,8 @@ export class OrderedAppender {
   #open = false;
   #recovering = false;
   #failures = 0;
+  /** Why the last append had to wait (a Redis error, or not connected), for the error an expired one gets. */
+  #lastRefusal = '';
   #closed = false;
   #expiryTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -180,6 +182,7 @@ export class OrderedAppender {
       // Refused before any write, never sent, or cut off (then sent again with a duplicate
       // check): safe, and necessary, to send again, in call order.
       this.#open = false;
+      this.#lastRefusal = message;
       if (isTransient(message)) this.#failures += 1;
       if (error instanceof ConnectionLostError) pending.uncertain = true;
       this.#requeue(pending);
@@ -252,7 +255,8 @@ export class OrderedAppender {
   }
 
   #expire(pending: PendingAppend): void {
-    pending.reject(new AgentwireError(InternalErrorCode.STORE, `Redis was unavailable for ${this.#o.retryMs} ms; the event was not stored`));
+    const why = this.#o.link.redis.status === 'ready' && this.#lastRefusal !== '' ? ` (Redis: ${this.#lastRefusal})` : ' (no connection)';
+    pending.reject(new AgentwireError(InternalErrorCode.STORE, `Redis could not store the event within ${this.#o.retryMs} ms${why}`));
   }
 }
 
