@@ -103,6 +103,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
   readonly #sends = new Map<string, PendingSend>();
   readonly #cancels = new Map<string, PendingCancel>();
   readonly #runs = new Map<string, RunView>();
+  #unwatchNetwork: (() => void) | undefined;
   #connectedOnce: { resolve: () => void; reject: (error: AgentwireClientError) => void } | undefined;
 
   constructor(options: AgentwireClientOptions) {
@@ -140,6 +141,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
       this.#connectedOnce = { resolve, reject };
     });
     this.#setState('connecting');
+    this.#watchNetwork();
     void this.#open();
     return connected;
   }
@@ -147,6 +149,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
   /** Closes for good: pending sends are rejected with CLOSED. */
   close(): void {
     if (this.#state === 'closed') return;
+    this.#unwatchNetwork?.();
     this.#setState('closed', 'closed by the application');
     this.#teardown();
     this.#socket?.close(CloseCode.NORMAL, 'client closed');
@@ -182,6 +185,20 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
         this.#write(pending.frame);
       }
     });
+  }
+
+  /**
+   * Reconnects at once: skips a pending backoff delay, or replaces a connection the application
+   * knows to be dead (a "Retry now" button, the browser's `online` event). Resumes as always.
+   */
+  reconnectNow(): void {
+    if (this.#state === 'reconnecting') {
+      clearTimeout(this.#timers.reconnect);
+      void this.#open();
+    } else if (this.#state === 'connected' && this.#socket) {
+      this.#abandon(this.#socket, 'reconnect requested');
+      this.reconnectNow();
+    }
   }
 
   /** One run's events: snapshot, subscribe, `for await`, and `done`. */
@@ -271,6 +288,17 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
       // Already closing; nothing to do.
     }
     this.#onClose(1006, reason);
+  }
+
+  /** In a browser, the network coming back is a reason to stop waiting out the backoff. */
+  #watchNetwork(): void {
+    const target = globalThis as { addEventListener?: (name: string, listener: () => void) => void; removeEventListener?: (name: string, listener: () => void) => void };
+    if (typeof target.addEventListener !== 'function' || typeof target.removeEventListener !== 'function') return;
+    const onOnline = () => {
+      if (this.#state === 'reconnecting') this.reconnectNow();
+    };
+    target.addEventListener('online', onOnline);
+    this.#unwatchNetwork = () => target.removeEventListener?.('online', onOnline);
   }
 
   #scheduleReconnect(code: number | undefined, reason: string): void {

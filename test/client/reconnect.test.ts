@@ -2,7 +2,7 @@
  * The SDK against a real server, with the wire between them under the test's control
  * (FaultController). Every case checks what the application received: each seq once, in order.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { AgentwireClient, type AgentEvent, type ClientState, type WebSocketConstructor } from 'agentwire/client';
 import type { AgentwireServer } from 'agentwire/server';
@@ -175,6 +175,27 @@ describe('AgentwireClient against a real server', () => {
     expect(new Set(r.events.map((e) => e.runId)).size).toBe(1);
     const threads = await r.client.threads();
     expect(threads).toHaveLength(1);
+  });
+
+  it('reconnectNow() skips a long backoff delay', async () => {
+    const controller = new FaultController();
+    const client = new AgentwireClient({ url: server.wsUrl, token: () => signToken('sdk-now'), WebSocket: controller.WebSocket(), backoff: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
+    clients.push(client);
+    await client.connect();
+    let scheduled = 0;
+    client.on('reconnecting', (e) => (scheduled = e.delayMs));
+    // Full jitter draws from [0, 60 s): pin the draw high so only reconnectNow() can be quick.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.99);
+    controller.offline = true;
+    controller.cut();
+    await until(() => client.state === 'reconnecting');
+    random.mockRestore();
+    expect(scheduled).toBeGreaterThan(50_000);
+    controller.offline = false;
+    const started = Date.now();
+    client.reconnectNow();
+    await until(() => client.state === 'connected', 5000);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('cancel(runId) resolves when the run ends with agent_error "cancelled"', async () => {

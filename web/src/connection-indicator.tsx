@@ -43,6 +43,11 @@ export function ConnectionIndicator({ client }: { client: AgentwireClient }) {
     <span className="connection" data-state={state} data-testid="connection" role="status" aria-live="polite" title={detail}>
       <span className="dot" aria-hidden="true" />
       <span className="connection-label">{label}</span>
+      {state === 'reconnecting' && (
+        <button type="button" className="connection-retry" onClick={() => client.reconnectNow()}>
+          Retry now
+        </button>
+      )}
     </span>
   );
 }
