@@ -115,7 +115,7 @@ export class OrderedAppender {
     });
   }
 
-  /** Fails every waiting append; in-flight ones settle on their own. */
+  /** Fails every waiting append; in-flight ones settle with their reply, or fail if it does not come. */
   close(): void {
     this.#closed = true;
     this.#open = false;
@@ -133,28 +133,27 @@ export class OrderedAppender {
     const { head, tail } = splitFrame(draft, epoch);
     const status = isTerminalType(draft.type) ? TERMINAL_STATUS[draft.type] : '';
     this.#inflight += 1;
+    const sent = link.redis.evalsha(
+      APPEND.sha,
+      APPEND.numberOfKeys,
+      keys.epoch,
+      keys.seq(draft.userId),
+      keys.events(draft.userId),
+      keys.run(draft.userId, draft.runId),
+      keys.ageIndex,
+      epoch,
+      head,
+      tail,
+      this.#o.maxEventsPerUser,
+      draft.ts,
+      status,
+      keys.channel,
+      draft.userId,
+      pending.uncertain ? draft.eventId : '',
+      DUPLICATE_SCAN,
+    );
     link
-      .guard(
-        link.redis.evalsha(
-        APPEND.sha,
-        APPEND.numberOfKeys,
-        keys.epoch,
-        keys.seq(draft.userId),
-        keys.events(draft.userId),
-        keys.run(draft.userId, draft.runId),
-        keys.ageIndex,
-        epoch,
-        head,
-        tail,
-        this.#o.maxEventsPerUser,
-        draft.ts,
-        status,
-        keys.channel,
-        draft.userId,
-        pending.uncertain ? draft.eventId : '',
-        DUPLICATE_SCAN,
-        ),
-      )
+      .guard(sent)
       .then(
         (reply) => {
           const [seq, nodeId] = reply as [number, string, number];
@@ -174,6 +173,10 @@ export class OrderedAppender {
 
   #refused(pending: PendingAppend, error: unknown): void {
     const message = errorMessage(error);
+    if (this.#closed) {
+      pending.reject(new AgentwireError(InternalErrorCode.STORE, `the Redis store closed before the event was stored (${message})`));
+      return;
+    }
     if (message.startsWith('RUN_CLOSED ')) {
       pending.reject(new RunClosedError(pending.draft.runId));
       return;

@@ -8,7 +8,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../server/logger.js';
 import type { RetentionPolicy } from '../store/event-store.js';
 import { errorMessage } from '../errors/agentwire-error.js';
-import { createRedisClient, RedisEventStore } from './redis-event-store.js';
+import { RedisEventStore } from './redis-event-store.js';
+import { createRedisClient } from './redis-link.js';
 import { RedisFanout } from './redis-fanout.js';
 import { RedisRunRegistry, parseControlRequest } from './redis-run-registry.js';
 

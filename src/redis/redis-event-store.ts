@@ -12,7 +12,7 @@
  * told `recovered: false`, instead of dropping the new seqs as duplicates.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { AgentwireError, InternalErrorCode, errorMessage } from '../errors/agentwire-error.js';
 import {
   DEFAULT_RETENTION,
@@ -27,11 +27,11 @@ import {
   type ThreadRecord,
 } from '../store/event-store.js';
 import { silentLogger, type Logger } from '../server/logger.js';
-import { eventFromFrame } from './frame-fields.js';
 import { CLAIM_RUN, CREATE_THREAD, PRUNE_USER, RUN_BY_CLIENT_MESSAGE, SET_RUN_STATUS, SYNC_EPOCH, TOUCH_THREAD } from './lua-scripts.js';
 import { OrderedAppender } from './ordered-appender.js';
 import { RedisKeys } from './redis-keys.js';
-import { RedisLink } from './redis-link.js';
+import { createRedisClient, redactUrl, RedisLink } from './redis-link.js';
+import { fromEntry, pairs, runFields, runFromHash, seqOf, threadFromHash } from './redis-records.js';
 import type { LuaScript } from './lua-scripts.js';
 
 export interface RedisStoreOptions {
@@ -387,71 +387,7 @@ export class RedisEventStore implements EventStore {
   }
 }
 
-/**
- * One ioredis client as the store needs it. A command connection neither queues commands while
- * disconnected nor re-sends the ones cut off in flight: RedisLink and the OrderedAppender do
- * that, knowing which commands are safe to send twice. A subscriber connection keeps ioredis's
- * own resubscription. Either way reconnects back off with full jitter, at most 500 ms apart,
- * and a command on a live connection gives up after retryMs.
- */
-export function createRedisClient(url: string, retryMs: number, extra: RedisOptions = {}, role: 'commands' | 'subscriber' = 'commands'): Redis {
-  return new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: null,
-    commandTimeout: retryMs,
-    connectTimeout: Math.min(retryMs, 5_000),
-    retryStrategy: (attempt) => Math.round(Math.random() * Math.min(500, 50 * 2 ** attempt)),
-    ...(role === 'commands' ? { enableOfflineQueue: false, autoResendUnfulfilledCommands: false } : {}),
-    ...extra,
-  });
-}
-
 function storeError(error: unknown): AgentwireError {
   return error instanceof AgentwireError ? error : new AgentwireError(InternalErrorCode.STORE, `Redis: ${errorMessage(error)}`, { cause: error });
 }
 
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
-}
-
-function seqOf(id: string): number {
-  return Number(id.slice(0, id.indexOf('-')));
-}
-
-function fromEntry(userId: string, [id, fields]: [string, string[]]): StoredEvent {
-  // Fields are written as f, frame, ts, ts-value.
-  return eventFromFrame(userId, seqOf(id), Number(fields[3]), fields[1] ?? '');
-}
-
-function pairs(flat: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] as string] = flat[i + 1] as string;
-  return out;
-}
-
-function runFields(run: RunRecord): string[] {
-  return [
-    'runId', run.runId, 'userId', run.userId, 'threadId', run.threadId, 'agentName', run.agentName,
-    'clientMessageId', run.clientMessageId, 'status', run.status, 'createdAt', String(run.createdAt), 'nodeId', run.nodeId,
-  ];
-}
-
-function runFromHash(hash: Record<string, string>): RunRecord | undefined {
-  const { runId, userId, threadId, agentName, clientMessageId, status, createdAt, nodeId } = hash;
-  if (runId === undefined || userId === undefined || threadId === undefined || status === undefined) return undefined;
-  return {
-    runId,
-    userId,
-    threadId,
-    agentName: agentName ?? '',
-    clientMessageId: clientMessageId ?? '',
-    status: status as RunStatus,
-    createdAt: Number(createdAt ?? 0),
-    nodeId: nodeId ?? '',
-  };
-}
-
-function threadFromHash(threadId: string, hash: Record<string, string>): ThreadRecord | undefined {
-  if (hash.userId === undefined) return undefined;
-  return { threadId, userId: hash.userId, title: hash.title ?? '', createdAt: Number(hash.createdAt ?? 0), updatedAt: Number(hash.updatedAt ?? 0) };
-}

@@ -9,7 +9,7 @@
  * flight fails with ConnectionLostError, so the caller decides: reads and idempotent writes
  * are sent again; an append is sent again with a duplicate check (OrderedAppender).
  */
-import type { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { AgentwireError, InternalErrorCode, errorMessage } from '../errors/agentwire-error.js';
 
 /** The connection dropped while the command was in flight: it may or may not have run. */
@@ -109,4 +109,27 @@ function readySignal(): { promise: Promise<void>; resolve: () => void } {
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/**
+ * One ioredis client as the store needs it. A command connection neither queues commands while
+ * disconnected nor re-sends the ones cut off in flight: RedisLink and the OrderedAppender do
+ * that, knowing which commands are safe to send twice. A subscriber connection keeps ioredis's
+ * own resubscription. Either way reconnects back off with full jitter, at most 500 ms apart,
+ * and a command on a live connection gives up after retryMs.
+ */
+export function createRedisClient(url: string, retryMs: number, extra: RedisOptions = {}, role: 'commands' | 'subscriber' = 'commands'): Redis {
+  return new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: null,
+    commandTimeout: retryMs,
+    connectTimeout: Math.min(retryMs, 5_000),
+    retryStrategy: (attempt) => Math.round(Math.random() * Math.min(500, 50 * 2 ** attempt)),
+    ...(role === 'commands' ? { enableOfflineQueue: false, autoResendUnfulfilledCommands: false } : {}),
+    ...extra,
+  });
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
