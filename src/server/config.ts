@@ -37,6 +37,7 @@ const TRANSPORT_VARS: [string, keyof TransportLimits][] = [
   ['AGENTWIRE_MAX_TEXT_CHARS', 'maxTextChars'],
   ['AGENTWIRE_MESSAGES_PER_SECOND', 'messagesPerSecond'],
   ['AGENTWIRE_MESSAGE_BURST', 'messageBurst'],
+  ['AGENTWIRE_INBOUND_BYTES_PER_SECOND', 'inboundBytesPerSecond'],
   ['AGENTWIRE_CONNECTIONS_PER_USER', 'connectionsPerUser'],
   ['AGENTWIRE_OUTBOUND_BUFFER_BYTES', 'maxOutboundBytes'],
   ['AGENTWIRE_SLOW_CONSUMER_TIMEOUT_MS', 'slowConsumerTimeoutMs'],

@@ -29,6 +29,7 @@ export class ClientConnection implements StreamSubscriber {
   readonly userId: string;
   readonly #deps: ConnectionDeps;
   readonly #bucket: TokenBucket;
+  readonly #bytes: TokenBucket;
   #limitedInARow = 0;
   /** Frames that arrived before connection_established went out; handled right after. */
   #early: RawData[] | undefined = [];
@@ -43,6 +44,8 @@ export class ClientConnection implements StreamSubscriber {
     this.userId = identity.userId;
     this.#deps = deps;
     this.#bucket = new TokenBucket(deps.limits.messagesPerSecond, deps.limits.messageBurst);
+    const bytesPerSecond = deps.limits.inboundBytesPerSecond;
+    this.#bytes = new TokenBucket(bytesPerSecond, Math.max(2 * bytesPerSecond, deps.limits.maxFrameBytes));
   }
 
   /** connection_established is out: process what arrived early, then everything as it comes. */
@@ -53,7 +56,7 @@ export class ClientConnection implements StreamSubscriber {
   }
 
   onFrame(data: RawData, isBinary: boolean): void {
-    if (!this.#admit()) return;
+    if (!this.#admit(frameBytes(data))) return;
     if (isBinary) {
       this.#refuse(ErrorCode.INVALID_MESSAGE, 'binary frames are not accepted; send JSON text frames');
       return;
@@ -75,16 +78,20 @@ export class ClientConnection implements StreamSubscriber {
     if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close(code, reason);
   }
 
-  #admit(): boolean {
-    if (this.#bucket.take()) {
+  #admit(bytes: number): boolean {
+    const withinCount = this.#bucket.take();
+    // A dropped message spends no byte budget.
+    if (withinCount && this.#bytes.take(bytes)) {
       this.#limitedInARow = 0;
       return true;
     }
     this.#limitedInARow += 1;
     if (this.#limitedInARow >= this.#deps.limits.maxRateLimitedInARow) {
       this.close(CloseCode.RATE_LIMITED, 'message rate exceeded');
-    } else {
+    } else if (!withinCount) {
       this.#refuse(ErrorCode.RATE_LIMITED, `more than ${this.#deps.limits.messagesPerSecond} messages per second; message dropped`);
+    } else {
+      this.#refuse(ErrorCode.RATE_LIMITED, `more than ${this.#deps.limits.inboundBytesPerSecond} bytes per second; message dropped`);
     }
     return false;
   }
@@ -107,6 +114,11 @@ export class ClientConnection implements StreamSubscriber {
     const { engine, notifier } = this.#deps;
     switch (message.type) {
       case 'user_message': {
+        // A token accepted within the clock tolerance may already be past its exp: no new work.
+        if (this.#tokenExpired()) {
+          this.close(CloseCode.UNAUTHORIZED, 'token expired');
+          return;
+        }
         const result = await engine.submit(this.identity, message);
         if (result.ok) this.sendControl({ type: 'run_accepted', clientMessageId: message.clientMessageId, runId: result.runId, threadId: result.threadId });
         else this.#refuse(result.code, result.message, { clientMessageId: message.clientMessageId });
@@ -129,6 +141,11 @@ export class ClientConnection implements StreamSubscriber {
     }
   }
 
+  #tokenExpired(): boolean {
+    const expiresAt = this.identity.expiresAt;
+    return expiresAt !== undefined && Date.now() > expiresAt + this.#deps.limits.tokenExpiryGraceMs;
+  }
+
   #refuse(code: ErrorCode, message: string, extra: { clientMessageId?: string; runId?: string } = {}): void {
     this.#deps.metrics.inboundErrors.inc({ code });
     this.sendControl({ type: 'error', code, message, ...extra });
@@ -139,4 +156,9 @@ function echo(message: ClientMessage): { clientMessageId?: string; runId?: strin
   if (message.type === 'user_message') return { clientMessageId: message.clientMessageId };
   if (message.type === 'cancel') return { runId: message.runId };
   return {};
+}
+
+function frameBytes(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return data.byteLength;
 }

@@ -1,4 +1,4 @@
-/** A token bucket: `rate` tokens a second, at most `burst` saved up. */
+/** A token bucket: `rate` tokens a second, at most `burst` saved up; a take may cost several. */
 export class TokenBucket {
   #tokens: number;
   #last: number;
@@ -12,12 +12,12 @@ export class TokenBucket {
     this.#last = now();
   }
 
-  take(): boolean {
+  take(cost = 1): boolean {
     const now = this.now();
     this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.rate);
     this.#last = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    if (this.#tokens < cost) return false;
+    this.#tokens -= cost;
     return true;
   }
 }

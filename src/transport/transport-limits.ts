@@ -8,6 +8,12 @@ export interface TransportLimits {
   messagesPerSecond: number;
   /** Messages a connection may send in a burst above the rate (default 40). */
   messageBurst: number;
+  /**
+   * Sustained inbound bytes per second per connection (default 1 MiB, burst twice that): the
+   * message rate alone would let one connection send 20 frames of 1 MiB a second, and parsing
+   * them would keep a core busy for everyone.
+   */
+  inboundBytesPerSecond: number;
   /** Consecutive rate-limited messages after which the connection is closed with 4429 (default 50). */
   maxRateLimitedInARow: number;
   /** Open connections per user; one more is closed with 4429 (default 10). */
@@ -32,6 +38,7 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   maxTextChars: 32_000,
   messagesPerSecond: 20,
   messageBurst: 40,
+  inboundBytesPerSecond: 1024 * 1024,
   maxRateLimitedInARow: 50,
   connectionsPerUser: 10,
   maxOutboundBytes: 8 * 1024 * 1024,

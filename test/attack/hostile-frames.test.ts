@@ -23,8 +23,8 @@ let server: AgentwireServer;
 let bystander: Bystander;
 beforeAll(async () => {
   server = await startTestServer({
-    // The rate limit is tested by flood.test.ts; here every frame must reach the parser.
-    transport: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000, maxTextChars: MAX_TEXT_CHARS, connectionsPerSecondPerIp: 10_000 },
+    // The rate limits (messages and bytes) are tested by flood.test.ts and protocol-errors; here every frame must reach the parser.
+    transport: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000, inboundBytesPerSecond: 1_000_000_000, maxTextChars: MAX_TEXT_CHARS, connectionsPerSecondPerIp: 10_000 },
   });
   bystander = await Bystander.start(server, 'hostile-bystander');
 });

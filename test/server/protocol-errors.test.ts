@@ -57,6 +57,25 @@ describe('bad input gets a clear error and loses nothing', () => {
     expect((await client.closed).code).toBe(4429);
   });
 
+  it('rate-limits inbound bytes, not only messages: big frames past the byte budget get RATE_LIMITED', async () => {
+    const tight = await startTestServer({ transport: { maxFrameBytes: 64 * 1024, inboundBytesPerSecond: 64 * 1024, messagesPerSecond: 100, messageBurst: 100 } });
+    try {
+      const client = await TestClient.open(tight.wsUrl, await signToken('err-bytes'));
+      // Burst allowance is 128 KiB: the third 60 KB frame in the same instant is over budget.
+      for (let i = 0; i < 4; i++) client.send({ type: 'ping', padding: 'x'.repeat(60_000) });
+      const limited = await client.waitFor((f) => f.type === 'error' && f.code === 'RATE_LIMITED');
+      expect(limited).toMatchObject({ message: expect.stringContaining('bytes per second') });
+      expect(client.frames.filter((f) => f.type === 'pong').length).toBe(2);
+      // Small frames still pass: the budget refills.
+      await new Promise((r) => setTimeout(r, 1100));
+      client.send({ type: 'ping' });
+      await client.waitUntil(() => client.frames.filter((f) => f.type === 'pong').length === 3);
+      await client.close();
+    } finally {
+      await tight.close();
+    }
+  });
+
   it('cancelling another user\'s run is FORBIDDEN; an unknown run is NOT_FOUND', async () => {
     const alice = await TestClient.open(server.wsUrl, await signToken('err-frank'));
     const mallory = await TestClient.open(server.wsUrl, await signToken('err-mallory'));
