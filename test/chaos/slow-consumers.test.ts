@@ -5,7 +5,10 @@
  * connection, plus one replay page) and the other users' delivery latency within the
  * documented factor.
  */
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AgentwireClient, type WebSocketConstructor } from 'agentwire/client';
@@ -23,7 +26,8 @@ beforeAll(async () => {
     AGENTWIRE_OUTBOUND_BUFFER_BYTES: String(OUTBOUND_BYTES),
     AGENTWIRE_SLOW_CONSUMER_TIMEOUT_MS: '60000',
     AGENTWIRE_CONNECTIONS_PER_SECOND_PER_IP: '100000',
-    AGENTWIRE_STORE: 'memory',
+    // On disk, so that the server's memory shows the connections, not the events both phases store.
+    AGENTWIRE_STORE: `sqlite:${join(mkdtempSync(join(tmpdir(), 'agentwire-slow-')), 'slow.db')}`,
     AGENTWIRE_RETENTION_EVENTS: '100000',
   });
 });
