@@ -8,6 +8,7 @@ export type {
   AgentContext,
   AgentDefinition,
   AgentInput,
+  ThreadTurn,
   NonTerminalEventType,
   ToolCaller,
   ToolDefinition,

@@ -90,7 +90,7 @@ async function runModel(options: ModelAgentOptions, tools: readonly ToolDefiniti
   const result = streamText({
     model: options.model,
     ...(options.system === undefined ? {} : { system: options.system }),
-    prompt: input.text,
+    messages: [...(await input.history()).map((turn) => ({ role: turn.role, content: turn.text })), { role: 'user' as const, content: input.text }],
     ...(tools.length > 0 ? { tools: modelToolSet(tools, ctx, gate) } : {}),
     stopWhen: stepCountIs(options.maxSteps ?? DEFAULT_MAX_STEPS),
     maxRetries: options.maxRetries ?? 2,

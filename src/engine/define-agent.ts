@@ -5,12 +5,20 @@
 import type { z } from 'zod';
 import type { AgentEventDataMap, AgentEventType, TerminalEventType } from '../protocol/events.js';
 import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
+import type { ThreadTurn } from './thread-history.js';
+
+export type { ThreadTurn } from './thread-history.js';
 
 export interface AgentInput {
   /** The user's message. */
   text: string;
   threadId: string;
   runId: string;
+  /**
+   * The thread's earlier turns (user messages and the agent's streamed answers), oldest first,
+   * read from the store on demand: a model agent passes them as its conversation.
+   */
+  history(): Promise<ThreadTurn[]>;
 }
 
 export type NonTerminalEventType = Exclude<AgentEventType, TerminalEventType>;

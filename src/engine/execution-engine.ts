@@ -18,6 +18,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../server/logger.js';
 import type { AgentInstanceFactory } from './agent-instance-factory.js';
 import { Run } from './run.js';
+import { loadThreadHistory } from './thread-history.js';
 import { localRunRegistry, type RunRegistry } from './run-registry.js';
 import { AgentRunError } from './define-agent.js';
 
@@ -68,7 +69,6 @@ export interface EngineOptions {
   registry?: RunRegistry;
 }
 
-const INPUT_SUMMARY_CHARS = 200;
 
 export class ExecutionEngine {
   readonly limits: EngineLimits;
@@ -249,11 +249,17 @@ export class ExecutionEngine {
       this.#o.logger.warn('could not mark a run as running', { runId: run.runId, error });
     });
     try {
-      await run.emitter.emit('agent_started', { input: run.text.slice(0, INPUT_SUMMARY_CHARS) });
+      // The whole message: it is what the thread shows after a reload, and what history() replays.
+      await run.emitter.emit('agent_started', { input: run.text });
       const instance = this.#o.factory.create(run.agentName, run.emitter, run.controller.signal, () => {
         run.heartbeatAt = Date.now();
       });
-      const result = await instance.run({ text: run.text, threadId: run.threadId, runId: run.runId });
+      const result = await instance.run({
+        text: run.text,
+        threadId: run.threadId,
+        runId: run.runId,
+        history: () => loadThreadHistory(this.#o.store, run.userId, run.threadId, run.runId),
+      });
       await this.#end(run, 'agent_completed', { result: result ?? null, durationMs: run.elapsedMs() });
     } catch (error) {
       // After a timeout or cancel the agent's own failure (an AbortError, a closed emitter) is

@@ -118,8 +118,8 @@ export function addEvents(state: ThreadState, events: readonly AgentEvent[]): Th
 }
 
 /**
- * A run this tab started: it shows at once (queued) with the full text the user typed, which
- * agent_started only carries truncated.
+ * A run this tab started: it shows at once (queued), with the text the user typed, before its
+ * agent_started arrives.
  */
 export function addLocalRun(state: ThreadState, run: { runId: string; threadId: string; text: string }): ThreadState {
   if (run.threadId !== state.threadId) return state;

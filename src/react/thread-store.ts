@@ -26,8 +26,8 @@ interface LocalRun {
 }
 
 /**
- * Runs sent from this page, per client: the full text the user typed (agent_started carries
- * only 200 characters), shared by every thread store so the text survives a switch from the
+ * Runs sent from this page, per client: the text the user typed, shown before the run's
+ * agent_started arrives, shared by every thread store so the text survives a switch from the
  * "new thread" view to the thread the server created.
  */
 class LocalRuns {

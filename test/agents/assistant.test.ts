@@ -148,7 +148,7 @@ describe('assistant agent', () => {
     });
     const started = performance.now();
     await expect(assistantAgent.run(fake.input('hello'), fake.ctx)).rejects.toThrow();
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(2_000);
     expect(fake.deltas()).toHaveLength(2);
   });
 

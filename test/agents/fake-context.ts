@@ -89,6 +89,6 @@ export function createFakeContext(options: FakeContextOptions = {}): FakeContext
     heartbeats: () => heartbeats,
     deltas: () => events.filter((e) => e.type === 'agent_message_delta').map((e) => e.data.delta as string),
     toolCalls: () => events.filter((e) => e.type === 'tool_executing').map((e) => ({ toolName: e.data.toolName as string, args: e.data.args })),
-    input: (text) => ({ text, threadId: 'thread-1', runId: 'run-1' }),
+    input: (text) => ({ text, threadId: 'thread-1', runId: 'run-1', history: () => Promise.resolve([]) }),
   };
 }

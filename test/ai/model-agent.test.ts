@@ -71,6 +71,21 @@ function script(replies: Reply[]): number {
 }
 
 describe('model agent: event mapping', () => {
+  it('passes the thread\'s earlier turns to the model as its conversation', async () => {
+    script([answer(['Paris.']), answer(['About 2.1 million.'])]);
+    const c = await connect();
+    const first = await c.submit('What is the capital of France?', { agent: 'model' });
+    await c.terminalOf(first.runId);
+    const second = await c.submit('And its population?', { agent: 'model', threadId: first.threadId });
+    await c.terminalOf(second.runId);
+    expect(fake.requests.at(-1)!.body.messages).toEqual([
+      { role: 'system', content: 'You are a terse assistant.' },
+      { role: 'user', content: 'What is the capital of France?' },
+      { role: 'assistant', content: 'Paris.' },
+      { role: 'user', content: 'And its population?' },
+    ]);
+  });
+
   it('streams reasoning as agent_thinking, text as agent_message_delta and ends with the usage', async () => {
     const reasoning = ['The user ', 'greets me, so I should ', 'greet them back.', ' Short and', ' friendly.'];
     const { events } = await run([answer(['Hello', ', world', '!'], { reasoning, usage: [31, 9] })], 'hi there');
