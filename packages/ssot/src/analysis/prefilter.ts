@@ -1,5 +1,4 @@
 import type { Interest } from '../facts/file-facts.js';
-import { escapeRegex } from '../facts/syntax-node.js';
 import type { ConceptSpec } from './concept-spec.js';
 import { roleWord } from './name-words.js';
 
@@ -43,7 +42,7 @@ export function interestOf(concepts: readonly ConceptSpec[]): Interest {
     const role = roleWord(concept.name);
     return role === null ? [concept.name] : [concept.name, role];
   });
-  return { names, definitionPattern: [...new Set(parts)].map(escapeRegex).join('|'), allClasses: true };
+  return { names, definitionWords: [...new Set(parts)], allClasses: true };
 }
 
 /** `a/b/websocket_notifier.py` and `a.b.websocket_notifier` → `websocket_notifier`; `x/index.ts` → `x`. */

@@ -114,13 +114,13 @@ export interface FileFacts {
 /**
  * What the extractor should look for beyond imports, which it always lists in full. Keeping the
  * filters in ast-grep rules (run in Rust) instead of walking every node from JavaScript is most
- * of what makes extraction cheap.
+ * of what makes extraction cheap. Plain data: it is sent to the extraction workers as is.
  */
 export interface Interest {
   /** Exact concept names: constructions and member uses are only collected for these. */
   readonly names: readonly string[];
-  /** Regular expression (ast-grep `regex`) for definition names worth listing. */
-  readonly definitionPattern: string;
+  /** Definitions whose name contains one of these words (case-sensitive) are listed. */
+  readonly definitionWords: readonly string[];
   /** Also list every class with its members, for body similarity. */
   readonly allClasses: boolean;
 }

@@ -1,18 +1,25 @@
 import type { SgNode } from '@ast-grep/napi';
 import type { Definition, DefinitionKind, LocalExport } from './file-facts.js';
+import type { RuleGates } from './rule-gates.js';
 import { lineOf } from './syntax-node.js';
 
 const ALIAS_VALUES = new Set(['identifier', 'attribute', 'none']);
 
-/** ast-grep rules for definitions whose name matches `pattern`, `__all__`, and every class when asked. */
-export function pyDefinitionRules(pattern: string, allClasses: boolean): object[] {
-  const rules: object[] = [
-    { kind: 'class_definition', has: { field: 'name', regex: pattern } },
-    { kind: 'function_definition', has: { field: 'name', regex: pattern } },
-    { kind: 'assignment', has: { field: 'left', kind: 'identifier', regex: pattern } },
-    { kind: 'assignment', has: { field: 'left', kind: 'identifier', regex: '^__all__$' } },
-    { kind: 'type_alias_statement', has: { field: 'left', regex: pattern } },
-  ];
+/**
+ * ast-grep rules for definitions whose name matches `pattern`, `__all__`, and every class when
+ * asked, without the rules `gates` says cannot match in this file.
+ */
+export function pyDefinitionRules(pattern: string, allClasses: boolean, gates: RuleGates): object[] {
+  const rules: object[] = [];
+  if (gates.definitions) {
+    rules.push(
+      { kind: 'class_definition', has: { field: 'name', regex: pattern } },
+      { kind: 'function_definition', has: { field: 'name', regex: pattern } },
+      { kind: 'assignment', has: { field: 'left', kind: 'identifier', regex: pattern } },
+    );
+  }
+  if (gates.dunderAll) rules.push({ kind: 'assignment', has: { field: 'left', kind: 'identifier', regex: '^__all__$' } });
+  if (gates.definitions) rules.push({ kind: 'type_alias_statement', has: { field: 'left', regex: pattern } });
   if (allClasses) rules.push({ kind: 'class_definition' });
   return rules;
 }

@@ -1,5 +1,6 @@
 import type { SgNode } from '@ast-grep/napi';
 import type { Definition, DefinitionKind, LocalExport } from './file-facts.js';
+import type { RuleGates } from './rule-gates.js';
 import { lineOf } from './syntax-node.js';
 
 const KIND_BY_NODE: ReadonlyMap<string, DefinitionKind> = new Map([
@@ -25,20 +26,25 @@ const MEMBER_KINDS = new Set([
 ]);
 const EXPORTS_OBJECT = '^(?:module\\.)?exports$';
 
-/** ast-grep rules for definitions whose name matches `pattern` (and every class when asked). */
-export function tsDefinitionRules(pattern: string, allClasses: boolean): object[] {
-  const rules: object[] = [...KIND_BY_NODE.keys()].map((kind) => ({ kind, has: { field: 'name', regex: pattern } }));
+/**
+ * ast-grep rules for definitions whose name matches `pattern` (and every class when asked),
+ * without the rules `gates` says cannot match in this file.
+ */
+export function tsDefinitionRules(pattern: string, allClasses: boolean, gates: RuleGates): object[] {
+  const rules: object[] = gates.definitions ? [...KIND_BY_NODE.keys()].map((kind) => ({ kind, has: { field: 'name', regex: pattern } })) : [];
   if (allClasses) rules.push({ kind: 'class_declaration' }, { kind: 'abstract_class_declaration' });
-  rules.push({
-    kind: 'assignment_expression',
-    has: {
-      field: 'left',
-      kind: 'member_expression',
-      all: [{ has: { field: 'object', regex: EXPORTS_OBJECT } }, { has: { field: 'property', regex: pattern } }],
-    },
-  });
+  if (gates.definitions && gates.exports) {
+    rules.push({
+      kind: 'assignment_expression',
+      has: {
+        field: 'left',
+        kind: 'member_expression',
+        all: [{ has: { field: 'object', regex: EXPORTS_OBJECT } }, { has: { field: 'property', regex: pattern } }],
+      },
+    });
+  }
   // `module.exports = { X, Y: Z }` and `module.exports = X`.
-  rules.push({ kind: 'assignment_expression', has: { field: 'left', regex: '^module\\.exports$' } });
+  if (gates.moduleExports) rules.push({ kind: 'assignment_expression', has: { field: 'left', regex: '^module\\.exports$' } });
   return rules;
 }
 

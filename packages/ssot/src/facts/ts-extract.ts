@@ -1,10 +1,11 @@
-import type { SgNode } from '@ast-grep/napi';
+import type { NapiConfig, SgNode } from '@ast-grep/napi';
 import type { Grammar } from '../files/source-file.js';
 import type { FileFacts, Interest } from './file-facts.js';
 import { aliasesOf } from './import-aliases.js';
+import { definitionPattern, gateKey, ruleGates } from './rule-gates.js';
 import { exactNamesPattern, lineOf } from './syntax-node.js';
 import { collectTsDefinitionNode, tsDefinitionRules, type TsDefinitionFacts } from './ts-definitions.js';
-import { collectTsModuleNode, TS_MODULE_RULES, type TsModuleFacts } from './ts-imports.js';
+import { collectTsModuleNode, tsModuleRules, type TsModuleFacts } from './ts-imports.js';
 import { collectTsUseNode, tsConstruction, tsUseRules, type TsUseFacts } from './ts-uses.js';
 
 /**
@@ -14,12 +15,12 @@ import { collectTsUseNode, tsConstruction, tsUseRules, type TsUseFacts } from '.
  */
 export function extractTsFacts(root: SgNode, text: string, interest: Interest, file: { grammar: Grammar; declarationOnly: boolean }): FileFacts {
   const declarationFile = file.declarationOnly;
-  const rules = rulesFor(interest, file.grammar);
+  const rules = rulesFor(interest, file.grammar, text);
   const modules: TsModuleFacts = { imports: [], localExports: [] };
   const definitions: TsDefinitionFacts = { definitions: [], localExports: [] };
   const uses: TsUseFacts = { constructions: [], memberUses: [] };
   let syntaxErrorLine: number | null = null;
-  for (const node of root.findAll({ rule: { any: rules } })) {
+  for (const node of root.findAll(rules)) {
     const kind = String(node.kind());
     if (kind === 'ERROR') syntaxErrorLine ??= lineOf(node);
     else if (!collectTsModuleNode(node, kind, modules) && !collectTsUseNode(node, kind, text, uses)) {
@@ -48,19 +49,28 @@ const TYPESCRIPT_ONLY = new Set([
   'enum_declaration', 'nested_type_identifier',
 ]);
 
-const ruleCache = new WeakMap<Interest, Map<Grammar, object[]>>();
+const ruleCache = new WeakMap<Interest, Map<string, NapiConfig>>();
 
-function rulesFor(interest: Interest, grammar: Grammar): object[] {
-  let byGrammar = ruleCache.get(interest);
-  if (byGrammar === undefined) {
-    byGrammar = new Map();
-    ruleCache.set(interest, byGrammar);
+/** The rule set for one file: every rule that can match in its text, as one `any`. */
+function rulesFor(interest: Interest, grammar: Grammar, text: string): NapiConfig {
+  let cache = ruleCache.get(interest);
+  if (cache === undefined) {
+    cache = new Map();
+    ruleCache.set(interest, cache);
   }
-  let rules = byGrammar.get(grammar);
-  if (rules === undefined) {
-    rules = [...TS_MODULE_RULES, ...tsDefinitionRules(interest.definitionPattern, interest.allClasses), ...tsUseRules(interest.names), { kind: 'ERROR' }];
-    if (grammar === 'JavaScript') rules = rules.filter((rule) => !TYPESCRIPT_ONLY.has((rule as { kind?: string }).kind ?? ''));
-    byGrammar.set(grammar, rules);
+  const gates = ruleGates(interest, text);
+  const key = `${grammar}:${gateKey(gates)}`;
+  let rule = cache.get(key);
+  if (rule === undefined) {
+    let rules = [
+      ...tsModuleRules(gates),
+      ...tsDefinitionRules(definitionPattern(interest), interest.allClasses, gates),
+      ...(gates.uses ? tsUseRules(interest.names) : []),
+      { kind: 'ERROR' },
+    ];
+    if (grammar === 'JavaScript') rules = rules.filter((one) => !TYPESCRIPT_ONLY.has((one as { kind?: string }).kind ?? ''));
+    rule = { rule: { any: rules } } as NapiConfig;
+    cache.set(key, rule);
   }
-  return rules;
+  return rule;
 }

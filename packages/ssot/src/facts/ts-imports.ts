@@ -1,20 +1,22 @@
 import type { SgNode } from '@ast-grep/napi';
 import type { ImportName, ImportSite, LocalExport } from './file-facts.js';
+import type { RuleGates } from './rule-gates.js';
 import { lineOf, spanOf, stringValue } from './syntax-node.js';
 
-/** ast-grep rules for every node that references a module. */
-export const TS_MODULE_RULES: readonly object[] = [
-  { kind: 'import_statement' },
-  // Only exports that name a module or a local binding; `export class X` is a definition.
-  {
-    kind: 'export_statement',
-    any: [{ has: { field: 'source', kind: 'string' } }, { has: { kind: 'export_clause' } }, { has: { kind: 'identifier' } }],
-  },
-  {
-    kind: 'call_expression',
-    has: { field: 'function', any: [{ kind: 'import' }, { kind: 'identifier', regex: '^require$' }] },
-  },
-];
+/** ast-grep rules for every node that references a module (`require` calls only when the word occurs). */
+export function tsModuleRules(gates: RuleGates): object[] {
+  return [
+    { kind: 'import_statement' },
+    // Only exports that name a module or a local binding; `export class X` is a definition.
+    {
+      kind: 'export_statement',
+      any: [{ has: { field: 'source', kind: 'string' } }, { has: { kind: 'export_clause' } }, { has: { kind: 'identifier' } }],
+    },
+    gates.require
+      ? { kind: 'call_expression', has: { field: 'function', any: [{ kind: 'import' }, { kind: 'identifier', regex: '^require$' }] } }
+      : { kind: 'call_expression', has: { field: 'function', kind: 'import' } },
+  ];
+}
 
 const FUNCTION_KINDS = new Set([
   'function_declaration', 'function_expression', 'arrow_function', 'method_definition',
@@ -27,7 +29,7 @@ export interface TsModuleFacts {
 }
 
 /**
- * Records one node matched by TS_MODULE_RULES; returns false for nodes of other kinds. Static
+ * Records one node matched by tsModuleRules; returns false for nodes of other kinds. Static
  * imports, re-exports, `require()`, `import()`, and exports that name a local binding.
  */
 export function collectTsModuleNode(node: SgNode, kind: string, facts: TsModuleFacts): boolean {
