@@ -56,7 +56,7 @@ function rulesFor(interest: Interest, text: string): NapiConfig {
       ...(gates.uses ? pyUseRules(interest.names) : []),
       { kind: 'ERROR' },
     ];
-    rule = { rule: { any: rules } } as NapiConfig;
+    rule = { rule: { any: rules } };
     cache.set(key, rule);
   }
   return rule;

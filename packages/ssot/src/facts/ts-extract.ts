@@ -69,7 +69,7 @@ function rulesFor(interest: Interest, grammar: Grammar, text: string): NapiConfi
       { kind: 'ERROR' },
     ];
     if (grammar === 'JavaScript') rules = rules.filter((one) => !TYPESCRIPT_ONLY.has((one as { kind?: string }).kind ?? ''));
-    rule = { rule: { any: rules } } as NapiConfig;
+    rule = { rule: { any: rules } };
     cache.set(key, rule);
   }
   return rule;
