@@ -1,0 +1,55 @@
+/**
+ * agentwire, through its public `startServer`, with the `stream` diagnostic agent and limits
+ * raised so that none of them throttles the benchmark (rate limits, run caps and connection
+ * caps are features, not what is being measured here).
+ *
+ *   node --expose-gc --conditions=agentwire-source --import tsx bench/servers/agentwire.ts --store memory|sqlite|redis [--node a] [--prefix p] [--redis URL] [--sqlite PATH]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, startServer } from 'agentwire/server';
+import { argValue, BENCH_SECRET, serveControl } from './control.js';
+
+const kind = argValue('store', 'memory');
+let scratch: string | undefined;
+let store: string;
+if (kind === 'memory') store = 'memory';
+else if (kind === 'sqlite') {
+  scratch = mkdtempSync(join(tmpdir(), 'agentwire-bench-'));
+  store = `sqlite:${argValue('sqlite', join(scratch, 'events.db'))}`;
+} else if (kind === 'redis') store = argValue('redis', 'redis://127.0.0.1:6379');
+else throw new Error(`--store must be memory, sqlite or redis, not ${kind}`);
+
+const server = await startServer({
+  port: 0,
+  host: '127.0.0.1',
+  store,
+  ...(kind === 'redis' ? { redis: { prefix: argValue('prefix', `bench-aw-${process.pid}`) } } : {}),
+  nodeId: `bench-${argValue('node', 'a')}`,
+  auth: { jwtSecret: BENCH_SECRET },
+  builtins: false,
+  diagnostics: true,
+  defaultAgent: 'stream',
+  logger: createLogger('warn'),
+  shutdownGraceMs: 0,
+  transport: {
+    messagesPerSecond: 10_000,
+    messageBurst: 20_000,
+    connectionsPerSecondPerIp: 1_000_000,
+  },
+  engine: {
+    maxConcurrentRuns: 1_000_000,
+    maxRunsPerUser: 3,
+    maxQueuedPerUser: 10,
+    runTimeoutMs: 600_000,
+  },
+});
+
+serveControl({
+  ports: [server.port],
+  close: async () => {
+    await server.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  },
+});
