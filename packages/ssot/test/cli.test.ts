@@ -8,8 +8,8 @@ import { fixtureTree } from './support/fixture-tree.js';
 const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
-function ssot(args: readonly string[], cwd = PACKAGE): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+function ssot(args: readonly string[], cwd = PACKAGE, env: NodeJS.ProcessEnv = process.env): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -96,6 +96,21 @@ describe('the ssot binary', () => {
     expect(written.stdout).toBe('');
     expect(written.stderr).toContain('| Import paths | 2 | 1 |');
     expect(tree.read('src/a.ts')).toBe("import { WebSocketNotifier } from './index.js';\nexport const a = new WebSocketNotifier();\n");
+  });
+
+  it('prints the same JSON with the main thread alone (SSOT_WORKERS=0) and with worker threads (--workers 2)', () => {
+    const args = ['audit', tree.root, '--concept', 'WebSocketNotifier', '--format', 'json'];
+    const withoutTime = (text: string): string => text.replace(/"durationMs": \d+/, '"durationMs": 0');
+    for (const scope of ['concept', 'tree']) {
+      const alone = ssot([...args, '--scope', scope], PACKAGE, { ...process.env, SSOT_WORKERS: '0' });
+      const threaded = ssot([...args, '--scope', scope, '--workers', '2']);
+      expect(alone.code).toBe(1);
+      expect(threaded.code).toBe(1);
+      expect(withoutTime(threaded.stdout)).toBe(withoutTime(alone.stdout));
+    }
+    const bad = ssot(args, PACKAGE, { ...process.env, SSOT_WORKERS: 'lots' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("ssot: SSOT_WORKERS needs a non-negative integer, not 'lots' [SSOT_USAGE]\n");
   });
 
   it('prints usage and version', () => {

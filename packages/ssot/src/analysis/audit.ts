@@ -26,6 +26,8 @@ export interface AuditOptions {
   readonly tests?: readonly string[];
   readonly conditions?: readonly string[];
   readonly pythonPaths?: readonly string[];
+  /** Worker threads for parsing (0: main thread only); unset: one per core when the work is large. See ScanOptions. */
+  readonly workers?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -53,6 +55,7 @@ export async function auditRun(options: AuditOptions): Promise<AuditRun> {
   const stats = await scanTree(project, {
     scope,
     terms: prefilterTerms(options.concepts),
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
   const tracer = new ExportTracer(project);

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { extractFacts } from '../facts/extract-facts.js';
+import type { FileFacts } from '../facts/file-facts.js';
 import { FileReader } from '../files/file-reader.js';
 import type { SourceFile } from '../files/source-file.js';
-import { parseSourceAsync } from '../parse/parser.js';
+import { ExtractionPool } from '../parse/extraction-pool.js';
 import { secondaryLimit, type PrefilterTerms } from './prefilter.js';
 import type { Project } from './project.js';
 
@@ -12,66 +11,88 @@ export type Scope = 'concept' | 'tree';
 export interface ScanOptions {
   readonly scope: Scope;
   readonly terms: PrefilterTerms;
+  /**
+   * Worker threads that parse. Unset: one per core (`os.availableParallelism()`), started only
+   * when there is enough to parse to repay their start-up, with the main thread parsing too. A
+   * number forces that many, started at once, the main thread only handing out files (0: the
+   * main thread parses alone). Results never depend on it.
+   */
+  readonly workers?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface ScanStats {
+  /** Files considered: every file was read (default scope) or parsed (`--scope tree`). */
   readonly files: number;
   readonly parsed: number;
-  readonly bytes: number;
   /** Role words too common to select files by, with the number of files containing them. */
   readonly commonWords: readonly { readonly word: string; readonly files: number }[];
 }
 
+/** With the default worker count, threads start once this much source is queued for parsing (≈ 0.3 s on one core). */
+const THREADS_AFTER_BYTES = 1 << 20;
+/** … or, in `--scope tree` (where sizes are not read up front), when the tree has this many files. */
+const THREADS_AFTER_FILES = 100;
+/** Files read between two chances for the workers' replies to come in. */
+const READS_PER_BREATH = 64;
+
 /**
- * Reads every file once and parses the ones that can matter. Parsing runs on the libuv pool
- * (ast-grep's parseAsync) with a bounded number of files in flight, so the parser threads work
- * while the main thread reads and extracts, and memory stays flat however large the tree is.
- * Files that only contain a role word wait until the read is done: if the word turns out to be
- * common, they are not parsed at all.
+ * Reads every file once and parses the ones that can matter, on worker threads and the main
+ * thread (ExtractionPool). Files that only contain a role word wait until the read is done: if
+ * the word turns out to be common, they are not parsed at all.
  */
 export async function scanTree(project: Project, options: ScanOptions): Promise<ScanStats> {
+  const files = project.files;
+  let parsed = 0;
+  const onFacts = (file: SourceFile, facts: FileFacts): void => {
+    project.setScanned(file, facts);
+    parsed += 1;
+    if (options.scope === 'tree') options.onProgress?.(parsed, files.length);
+  };
+  const forced = options.workers !== undefined;
+  const pool = new ExtractionPool({ interest: project.interest, threads: options.workers ?? availableParallelism(), mainThreadWorks: !forced, onFacts });
+  try {
+    let commonWords: ScanStats['commonWords'] = [];
+    if (options.scope === 'tree') {
+      for (const file of files) pool.submit(file);
+      if (forced || files.length >= THREADS_AFTER_FILES) pool.start();
+    } else {
+      commonWords = await selectFiles(project, options, pool, forced);
+    }
+    await pool.drain();
+    return { files: files.length, parsed, commonWords };
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * Default scope: reads every file and queues those whose bytes contain a primary term; then
+ * those with a role word, unless the word is common. Synchronous reads into one buffer cost a
+ * fraction of fs/promises; the text is decoded only by the thread that parses the file.
+ */
+async function selectFiles(project: Project, options: ScanOptions, pool: ExtractionPool, forced: boolean): Promise<ScanStats['commonWords']> {
   const primary = options.terms.primary.map((term) => Buffer.from(term, 'utf8'));
   const secondary = options.terms.secondary.map((term) => ({ word: term, needle: Buffer.from(term, 'utf8'), files: [] as SourceFile[] }));
   const files = project.files;
-  let bytes = 0;
-  let parsed = 0;
   const reader = new FileReader();
-  const parse = async (file: SourceFile, text: string): Promise<void> => {
-    const root = await parseSourceAsync(file.grammar, text);
-    project.setScanned(file, extractFacts(file, root, text, project.interest));
-    parsed += 1;
-  };
-  await inLanes(files.length, async (index) => {
+  let queuedBytes = 0;
+  if (forced) pool.start();
+  for (let index = 0; index < files.length; index += 1) {
     const file = files[index] as SourceFile;
-    // Synchronous reads into one buffer cost a fraction of fs/promises, and the parser threads
-    // keep working meanwhile. The text is decoded only for files that get parsed.
     const buffer = reader.read(file.path);
-    bytes += buffer.length;
-    if (options.scope === 'tree' || primary.some((needle) => buffer.includes(needle))) await parse(file, buffer.toString('utf8'));
-    else for (const term of secondary) if (buffer.includes(term.needle)) term.files.push(file);
-    options.onProgress?.(index + 1, files.length);
-  });
-  const limit = secondaryLimit(files.length);
-  const deferred = [...new Set(secondary.filter((term) => term.files.length <= limit).flatMap((term) => term.files))];
-  await inLanes(deferred.length, (index) => {
-    const file = deferred[index] as SourceFile;
-    return project.parsedOrScanned(file) ? Promise.resolve() : parse(file, readFileSync(file.path, 'utf8'));
-  });
-  const commonWords = secondary.filter((term) => term.files.length > limit).map((term) => ({ word: term.word, files: term.files.length }));
-  return { files: files.length, parsed, bytes, commonWords };
-}
-
-/** Runs `task` for indexes 0..count-1 with a bounded number in flight, in index order. */
-async function inLanes(count: number, task: (index: number) => Promise<void>): Promise<void> {
-  const lanes = Math.max(2, availableParallelism() * 2);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < count) {
-      const index = next;
-      next += 1;
-      await task(index);
+    if (primary.some((needle) => buffer.includes(needle))) {
+      pool.submit(file);
+      queuedBytes += buffer.length;
+      if (queuedBytes >= THREADS_AFTER_BYTES) pool.start();
+    } else {
+      for (const term of secondary) if (buffer.includes(term.needle)) term.files.push(file);
     }
-  };
-  await Promise.all(Array.from({ length: lanes }, lane));
+    options.onProgress?.(index + 1, files.length);
+    if (pool.started && (index + 1) % READS_PER_BREATH === 0) await pool.breathe();
+  }
+  const limit = secondaryLimit(files.length);
+  const deferred = new Set(secondary.filter((term) => term.files.length <= limit).flatMap((term) => term.files));
+  for (const file of deferred) if (!project.parsedOrScanned(file)) pool.submit(file);
+  return secondary.filter((term) => term.files.length > limit).map((term) => ({ word: term.word, files: term.files.length }));
 }

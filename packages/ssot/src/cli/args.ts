@@ -22,6 +22,8 @@ export interface CliArgs {
   readonly limits: Readonly<Record<string, number>>;
   readonly write: boolean;
   readonly progress: boolean;
+  /** --workers N; unset: the SSOT_WORKERS environment variable, else one per core. */
+  readonly workers: number | undefined;
 }
 
 const LIMIT_FLAGS = {
@@ -53,6 +55,7 @@ const OPTIONS = {
   'max-deprecated': { type: 'string' },
   write: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
+  workers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -87,6 +90,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     limits: limitsOf(values),
     write: values.write === true,
     progress: values['no-progress'] !== true,
+    workers: workersOf(values.workers, '--workers'),
   };
 }
 
@@ -105,6 +109,14 @@ function formatOf(value: string | undefined): 'md' | 'json' {
 function scopeOf(value: string | undefined): 'concept' | 'tree' | undefined {
   if (value === undefined || value === 'concept' || value === 'tree') return value;
   throw new SsotError(SsotErrorCode.USAGE, `--scope must be concept or tree, not '${value}'`);
+}
+
+/** A worker count from --workers or SSOT_WORKERS: a non-negative integer. */
+export function workersOf(raw: string | undefined, source: string): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new SsotError(SsotErrorCode.USAGE, `${source} needs a non-negative integer, not '${raw}'`);
+  return value;
 }
 
 function limitsOf(values: Partial<Record<keyof typeof LIMIT_FLAGS, string>>): Record<string, number> {
@@ -137,6 +149,8 @@ Common options:
                            default: tsconfig customConditions)
   --python-path DIR        extra root for absolute Python imports (repeatable)
   --no-progress            no progress bar on stderr
+  --workers N              parsing threads beside the main one (default: one per core when
+                           there is much to parse; 0: main thread only; env SSOT_WORKERS)
 
 MODULE is a path from DIR (src/transport/notifier.ts), a dotted Python module
 (app.services.bridge) or a package specifier / tsconfig alias (agentwire/server).

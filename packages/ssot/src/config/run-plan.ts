@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AuditOptions } from '../analysis/audit.js';
 import type { ConceptSpec, Limits } from '../analysis/concept-spec.js';
-import type { CliArgs } from '../cli/args.js';
+import { workersOf, type CliArgs } from '../cli/args.js';
 import { SsotError, SsotErrorCode } from '../errors.js';
 import { DEFAULT_EXCLUDES } from '../files/walk.js';
 import { CONFIG_FILE_NAME, loadConfigFile, type ConceptEntry, type ConfigFile } from './config-file.js';
@@ -16,6 +16,7 @@ export function planAudit(args: CliArgs, cwd: string): AuditOptions {
   const root = args.dir !== undefined ? resolve(cwd, args.dir) : config?.root !== undefined ? resolve(config.baseDir, config.root) : cwd;
   const defaultExcludes = args.defaultExcludes && config?.defaultExcludes !== false;
   const conditions = args.conditions.length > 0 ? args.conditions : config?.conditions;
+  const workers = args.workers ?? workersOf(process.env['SSOT_WORKERS'], 'SSOT_WORKERS');
   return {
     root,
     concepts: concepts(args, config),
@@ -24,6 +25,7 @@ export function planAudit(args: CliArgs, cwd: string): AuditOptions {
     tests: [...(config?.tests ?? []), ...args.tests],
     ...(conditions === undefined ? {} : { conditions }),
     pythonPaths: [...(config?.pythonPaths ?? []), ...args.pythonPaths],
+    ...(workers === undefined ? {} : { workers }),
   };
 }
 
