@@ -1,20 +1,28 @@
 #!/usr/bin/env node
 // Benchmark: a cold `ssot audit` (a fresh process each run) against `ast-grep scan` running an
 // equivalent rule set (definitions, imports and constructions of the concept) on the same real
-// trees, alternating the two, median of three. Wall time and peak RSS come from /usr/bin/time.
+// trees, alternating the two, median of three. Wall time, CPU time and peak RSS come from
+// /usr/bin/time. Files/s is files considered per wall second: every file the tool read (ssot:
+// `files.total`, each file read, parsed only if it can matter, or every file with --scope tree;
+// ast-grep: its `scannedFileCount`, each file read and parsed). The machine is shared, so the
+// 1-minute load average is printed before and after every run: the table shows its range per row.
 // Usage: npm run bench -w packages/ssot   (builds first)   or   node bench/run.mjs [--runs N]
+//        [--cli PATH --name NAME]   (another build of ssot, e.g. an older commit's dist/cli.js;
+//        results go to bench/results/NAME.{json,md} instead of latest)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PACKAGE = dirname(dirname(fileURLToPath(import.meta.url)));
 const REPO = dirname(dirname(PACKAGE));
-const CLI = join(PACKAGE, 'dist', 'cli.js');
+const option = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const CLI = option('--cli') ?? join(PACKAGE, 'dist', 'cli.js');
+const NAME = option('--name') ?? 'latest';
 const AST_GREP = join(REPO, 'node_modules', '.bin', 'ast-grep');
 const TIME = '/usr/bin/time';
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
+const runs = Number(option('--runs')) || 3;
 
 function pythonStdlib() {
   const found = readdirSync('/usr/lib').filter((name) => /^python3\.\d+$/.test(name)).sort();
@@ -34,10 +42,12 @@ function pyenvStdlib() {
 }
 
 const TREES = [
-  { label: 'Python stdlib (Debian)', dir: pythonStdlib(), concept: 'OrderedDict' },
-  { label: 'Python stdlib + tests (pyenv)', dir: pyenvStdlib(), concept: 'OrderedDict' },
+  { label: (dir) => `${basename(dir)} stdlib (Debian)`, dir: pythonStdlib(), concept: 'OrderedDict' },
+  { label: (dir) => `${basename(dir)} stdlib + tests (pyenv)`, dir: pyenvStdlib(), concept: 'OrderedDict' },
   { label: 'node_modules (TS/JS)', dir: join(REPO, 'node_modules'), concept: 'ZodError' },
-].filter((tree) => tree.dir !== null && existsSync(tree.dir));
+]
+  .filter((tree) => tree.dir !== null && existsSync(tree.dir))
+  .map((tree) => ({ ...tree, label: typeof tree.label === 'function' ? tree.label(tree.dir) : tree.label }));
 
 /** The same questions ssot answers, as ast-grep rules: definitions, imports and constructions of NAME. */
 function ruleSet(name) {
@@ -65,16 +75,20 @@ function astGrepProject(name) {
   return dir;
 }
 
-/** Runs a command under /usr/bin/time; returns wall seconds, peak RSS (MiB) and its output. */
+const load = () => loadavg()[0];
+const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+
+/** Runs a command under /usr/bin/time; returns wall and CPU seconds, peak RSS (MiB), the load around it and its output. */
 function measure(command, args) {
   const stats = join(tmpdir(), `ssot-bench-time-${process.pid}`);
+  const loadBefore = load();
   const started = performance.now();
-  const result = spawnSync(TIME, ['-f', '%e %M', '-o', stats, command, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const result = spawnSync(TIME, ['-f', '%e %M %U %S', '-o', stats, command, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
   const wall = (performance.now() - started) / 1000;
-  const [, maxKb] = readFileSync(stats, 'utf8').trim().split('\n').at(-1).split(' ');
+  const [, maxKb, user, system] = readFileSync(stats, 'utf8').trim().split('\n').at(-1).split(' ');
   rmSync(stats, { force: true });
   if (result.status !== 0 && result.status !== 1) throw new Error(`${command} failed (${result.status}): ${result.stderr}`);
-  return { wall, rssMiB: Number(maxKb) / 1024, stdout: result.stdout, stderr: result.stderr };
+  return { wall, cpu: Number(user) + Number(system), rssMiB: Number(maxKb) / 1024, load: [loadBefore, load()], stdout: result.stdout, stderr: result.stderr };
 }
 
 function ssotArgs(tree, scope) {
@@ -99,44 +113,60 @@ function benchTree(tree) {
   const warm = { ssot: tools['ssot audit'](), sg: tools['ast-grep scan']() };
   const report = JSON.parse(warm.ssot.stdout);
   const sgFiles = Number(/scannedFileCount=(\d+)/.exec(warm.sg.stderr)?.[1] ?? NaN);
+  const treeReport = JSON.parse(tools['ssot audit --scope tree']().stdout);
   const samples = Object.fromEntries(Object.keys(tools).map((name) => [name, []]));
+  console.error(`${tree.label}: ${uptime()}`);
   for (let run = 0; run < runs; run += 1) {
     const order = run % 2 === 0 ? Object.keys(tools) : Object.keys(tools).reverse();
-    for (const name of order) samples[name].push(tools[name]());
+    for (const name of order) {
+      const sample = tools[name]();
+      samples[name].push(sample);
+      console.error(`  ${name}: ${sample.wall.toFixed(2)} s, load ${sample.load[0].toFixed(2)} → ${sample.load[1].toFixed(2)}`);
+    }
   }
   rmSync(project, { recursive: true, force: true });
-  const files = report.files.total;
+  const files = { 'ssot audit': report.files.total, 'ssot audit --scope tree': treeReport.files.total, 'ast-grep scan': sgFiles };
+  const parsed = { 'ssot audit': report.files.parsed, 'ssot audit --scope tree': treeReport.files.parsed, 'ast-grep scan': sgFiles };
   const rows = Object.entries(samples).map(([tool, list]) => ({
     tool,
+    files: files[tool],
+    parsed: parsed[tool],
     wallSeconds: median(list.map((sample) => sample.wall)),
+    cpuSeconds: median(list.map((sample) => sample.cpu)),
     peakRssMiB: median(list.map((sample) => sample.rssMiB)),
     walls: list.map((sample) => Number(sample.wall.toFixed(3))),
+    loadRange: [Math.min(...list.flatMap((sample) => sample.load)), Math.max(...list.flatMap((sample) => sample.load))],
   }));
   const sg = rows.find((row) => row.tool === 'ast-grep scan').wallSeconds;
+  console.error(`${tree.label}: done, ${uptime()}`);
   return {
-    tree: tree.label, dir: tree.dir, concept: tree.concept, files, astGrepFiles: sgFiles, parsedByAudit: report.files.parsed,
+    tree: tree.label, dir: tree.dir, concept: tree.concept,
     metrics: report.concepts[0].metrics,
-    rows: rows.map((row) => ({ ...row, filesPerSecond: files / row.wallSeconds, vsAstGrep: row.wallSeconds / sg })),
+    rows: rows.map((row) => ({ ...row, filesPerSecond: row.files / row.wallSeconds, vsAstGrep: row.wallSeconds / sg })),
   };
 }
 
-const loadBefore = loadavg()[0];
+const uptimeBefore = uptime();
+const loadBefore = load();
 const results = TREES.map(benchTree);
+const uptimeAfter = uptime();
 const lines = [
-  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average ${loadBefore.toFixed(1)} → ${loadavg()[0].toFixed(1)} (other work on the machine slows both tools alike); median of ${runs} cold runs, alternating order.`,
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; median of ${runs} cold runs, alternating order.`,
+  `Before: \`${uptimeBefore}\``,
+  `After:  \`${uptimeAfter}\``,
   '',
-  '| Tree | Concept | Files (ssot / ast-grep) | Tool | Wall (s) | Files/s | Peak RSS (MiB) | × ast-grep |',
-  '|---|---|---|---|---|---|---|---|',
+  '| Tree | Concept | Tool | Files read | Parsed | Wall (s) | CPU (s) | Files/s | Peak RSS (MiB) | × ast-grep | Load avg (1 min) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 for (const result of results) {
   for (const row of result.rows) {
-    lines.push(`| ${result.tree} | ${result.concept} | ${result.files} / ${result.astGrepFiles} | ${row.tool} | ${row.wallSeconds.toFixed(2)} | ${Math.round(row.filesPerSecond)} | ${Math.round(row.peakRssMiB)} | ${row.vsAstGrep.toFixed(2)} |`);
+    lines.push(`| ${result.tree} | ${result.concept} | ${row.tool} | ${row.files} | ${row.parsed} | ${row.wallSeconds.toFixed(2)} | ${row.cpuSeconds.toFixed(2)} | ${Math.round(row.filesPerSecond)} | ${Math.round(row.peakRssMiB)} | ${row.vsAstGrep.toFixed(2)} | ${row.loadRange[0].toFixed(1)}–${row.loadRange[1].toFixed(1)} |`);
   }
 }
 const table = lines.join('\n');
 console.log(table);
 mkdirSync(join(PACKAGE, 'bench', 'results'), { recursive: true });
-const out = join(PACKAGE, 'bench', 'results', 'latest.json');
-writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverage: [loadBefore, loadavg()[0]], runs, results }, null, 2)}\n`);
-writeFileSync(join(PACKAGE, 'bench', 'results', 'latest.md'), `${table}\n`);
+const out = join(PACKAGE, 'bench', 'results', `${NAME}.json`);
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverage: [loadBefore, load()], uptime: [uptimeBefore, uptimeAfter], runs, results }, null, 2)}\n`);
+writeFileSync(join(PACKAGE, 'bench', 'results', `${NAME}.md`), `${table}\n`);
 console.error(`\nwritten: ${out}`);

@@ -24,7 +24,8 @@ export class Project {
   readonly #byPath = new Map<string, SourceFile>();
   readonly #facts = new Map<string, FileFacts>();
   readonly #scanned = new Set<string>();
-  readonly #ts: TsResolver;
+  readonly #conditions: readonly string[] | undefined;
+  #ts: TsResolver | null = null;
   readonly #py: PyResolver;
 
   constructor(root: string, files: readonly SourceFile[], interest: Interest, options: ProjectOptions = {}) {
@@ -32,7 +33,7 @@ export class Project {
     this.files = files;
     this.interest = interest;
     for (const file of files) this.#byPath.set(file.path, file);
-    this.#ts = new TsResolver(root, options.conditions);
+    this.#conditions = options.conditions;
     this.#py = new PyResolver(root, files, options.pythonPaths);
   }
 
@@ -75,7 +76,10 @@ export class Project {
   }
 
   resolve(file: SourceFile, site: ImportSite): Resolution {
-    return file.family === 'python' ? this.#py.resolve(file.path, site.specifier) : this.#ts.resolve(file, site.specifier);
+    if (file.family === 'python') return this.#py.resolve(file.path, site.specifier);
+    // oxc-resolver is loaded on the first TS import (a Python tree never pays for it).
+    this.#ts ??= new TsResolver(this.root, this.#conditions);
+    return this.#ts.resolve(file, site.specifier);
   }
 
   /** Python: the absolute dotted module; TS: null (TS paths are keyed by their resolved file). */

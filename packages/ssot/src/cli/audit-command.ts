@@ -4,7 +4,6 @@ import { audit } from '../analysis/audit.js';
 import { planAudit } from '../config/run-plan.js';
 import { SsotError, SsotErrorCode } from '../errors.js';
 import { renderJson } from '../report/json.js';
-import { renderMarkdown } from '../report/markdown.js';
 import type { CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { progressBar } from './progress.js';
@@ -15,7 +14,7 @@ export async function auditCommand(args: CliArgs, io: CliIo): Promise<number> {
   const progress = progressBar(io.stderr, args.progress);
   const report = await audit({ ...options, onProgress: progress.update });
   progress.finish();
-  const text = args.format === 'json' ? renderJson(report) : renderMarkdown(report);
+  const text = args.format === 'json' ? renderJson(report) : (await import('../report/markdown.js')).renderMarkdown(report);
   if (args.out === undefined) io.stdout.write(text);
   else {
     const path = resolve(io.cwd, args.out);

@@ -1,8 +1,6 @@
 import { isUsageError, SsotError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { parseCliArgs, USAGE } from './args.js';
-import { auditCommand } from './audit-command.js';
-import { fixCommand } from './fix-command.js';
 import type { CliIo } from './io.js';
 
 export const ExitCode = { OK: 0, LIMIT_EXCEEDED: 1, USAGE: 2, INTERNAL: 3 } as const;
@@ -18,10 +16,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'version':
         io.stdout.write(`${VERSION}\n`);
         return ExitCode.OK;
+      // Each command loads its own modules: `--version` loads no parser, `audit` no fixer.
       case 'audit':
-        return await auditCommand(args, io);
+        return await (await import('./audit-command.js')).auditCommand(args, io);
       case 'fix':
-        return await fixCommand(args, io);
+        return await (await import('./fix-command.js')).fixCommand(args, io);
     }
   } catch (error) {
     return reportError(error, io);
