@@ -46,8 +46,8 @@ const connections = Number(values.connections ?? (quick ? 1000 : 5000));
 const users = Number(values.users ?? (quick ? 1000 : 2000));
 const fanoutConfig: FanoutConfig = {
   users,
-  warmupMs: Number(values['warmup-ms'] ?? 500),
-  windowMs: Number(values['window-ms'] ?? (quick ? 1500 : 2000)),
+  warmupMs: Number(values['warmup-ms'] ?? (quick ? 400 : 500)),
+  windowMs: Number(values['window-ms'] ?? (quick ? 1000 : 1500)),
   p99LimitMs: 100,
   minDeliveredRatio: 0.9,
   startIntervalMs: intervalFor(users, Number(values['start-rate'])),
@@ -65,7 +65,7 @@ function fmtStep(step: StepResult): string {
   const l = step.latencyMs;
   return (
     `interval ${String(step.intervalMs).padStart(4)} ms  target ${Math.round(step.targetPerSec).toString().padStart(7)}/s  delivered ${Math.round(step.deliveredPerSec).toString().padStart(7)}/s  ` +
-    `p50 ${l.p50.toFixed(1)} p99 ${l.p99.toFixed(1)} p99.9 ${l.p999.toFixed(1)} ms  server ${(step.serverCpu * 100).toFixed(0)}% cpu (waited ${(step.serverCpuWait * 100).toFixed(0)}%)  loadgen ${(step.loadgenElu * 100).toFixed(0)}% busy (waited ${(step.loadgenCpuWait * 100).toFixed(0)}%)` +
+    `p50 ${l.p50.toFixed(1)} p99 ${l.p99.toFixed(1)} p99.9 ${l.p999.toFixed(1)} ms  server ${(step.serverCpu * 100).toFixed(0)}% cpu (waited ${(step.serverCpuWait * 100).toFixed(0)}%, loop delay max ${step.serverLoopDelayMs.max.toFixed(0)} ms)  loadgen ${(step.loadgenElu * 100).toFixed(0)}% busy (waited ${(step.loadgenCpuWait * 100).toFixed(0)}%)` +
     `${step.errors ? `  ${step.errors} errors` : ''}${step.allStreaming ? '' : '  NOT ALL STREAMING'}${step.drained ? '' : '  NOT DRAINED'}  ${step.passed ? 'pass' : 'FAIL'}`
   );
 }
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
             if (fixedRate !== undefined) {
               const interval = intervalFor(users, fixedRate);
               await sleep(300);
-              entry.fixed = await session.step(interval, fanoutConfig.windowMs * 2);
+              entry.fixed = await session.step(interval, Math.round(fanoutConfig.windowMs * 1.5));
               log(`${name}: fixed ${fmtStep(entry.fixed)}`);
             }
           } finally {

@@ -58,6 +58,8 @@ export interface StepResult {
    */
   serverCpuWait: number;
   loadgenCpuWait: number;
+  /** The server's event-loop delay during the window (ms; worst node): how long its loop was blocked at a time. */
+  serverLoopDelayMs: { p99: number; max: number };
   errors: number;
   /** Whether every user's run was streaming before the window opened. */
   allStreaming: boolean;

@@ -86,6 +86,13 @@ export class ServerProcess {
     return JSON.parse(await line) as MemorySample;
   }
 
+  /** The server's event-loop delay (ms) since the previous call: p99 and max of a 10 ms timer's lateness. */
+  async loopDelay(): Promise<{ p99: number; max: number }> {
+    const answer = this.#expect('BENCH_ELD', 10_000);
+    this.child.stdin.write('eld\n');
+    return JSON.parse(await answer) as { p99: number; max: number };
+  }
+
   async startProfile(): Promise<void> {
     const answer = this.#expect('BENCH_PROFILING', 10_000);
     this.child.stdin.write('profile-start\n');

@@ -87,6 +87,12 @@ export class RunningSystem {
     return this.servers.reduce((sum, server) => sum + server.cpuWaitSeconds(), 0);
   }
 
+  /** Event-loop delay since the previous call, the worst node's. */
+  async loopDelay(): Promise<{ p99: number; max: number }> {
+    const samples = await Promise.all(this.servers.map((server) => server.loopDelay()));
+    return { p99: Math.max(...samples.map((s) => s.p99)), max: Math.max(...samples.map((s) => s.max)) };
+  }
+
   /** Resident memory of all nodes together, after a GC in each. */
   async rss(): Promise<number> {
     const samples = await Promise.all(this.servers.map((server) => server.memory()));

@@ -2,11 +2,13 @@
  * What every benchmark server process shares with the harness: it announces itself on stdout
  * (`BENCH_READY {"ports":[…]}`), answers `rss` on stdin with its resident memory after a full
  * GC (`BENCH_RSS {…}`), records a CPU profile of its main thread between `profile-start` and
- * `profile-stop FILE` (`BENCH_PROFILE FILE`), and exits cleanly on `exit`, SIGTERM or when
+ * `profile-stop FILE` (`BENCH_PROFILE FILE`), reports its event-loop delay since the last ask on
+ * `eld` (`BENCH_ELD {p99, max}` in ms: how long the loop was blocked), and exits cleanly on `exit`, SIGTERM or when
  * stdin closes (the harness died).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 
 export interface ControlledServer {
@@ -58,6 +60,8 @@ class Profiler {
 
 export function serveControl(server: ControlledServer): void {
   const profiler = new Profiler();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const fail = (error: unknown): void => {
     process.stdout.write(`BENCH_FAILED ${JSON.stringify(String(error))}\n`);
   };
@@ -80,7 +84,10 @@ export function serveControl(server: ControlledServer): void {
   lines.on('line', (line) => {
     const command = line.trim();
     if (command === 'rss') process.stdout.write(`BENCH_RSS ${JSON.stringify(memorySample())}\n`);
-    else if (command === 'profile-start') profiler.start().then(() => process.stdout.write('BENCH_PROFILING on\n'), fail);
+    else if (command === 'eld') {
+      process.stdout.write(`BENCH_ELD ${JSON.stringify({ p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 })}\n`);
+      loopDelay.reset();
+    } else if (command === 'profile-start') profiler.start().then(() => process.stdout.write('BENCH_PROFILING on\n'), fail);
     else if (command.startsWith('profile-stop ')) {
       const file = command.slice('profile-stop '.length);
       profiler.stop(file).then(() => process.stdout.write(`BENCH_PROFILE ${file}\n`), fail);
