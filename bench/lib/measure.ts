@@ -44,6 +44,8 @@ export interface LatencySummary {
 
 export interface StepResult {
   intervalMs: number;
+  /** Length of the measuring window (at least two intervals). */
+  windowMs: number;
   /** Aggregate rate asked for: users × 1000 / (interval + 1), see rateOf(). */
   targetPerSec: number;
   deliveredPerSec: number;

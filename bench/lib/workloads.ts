@@ -99,8 +99,11 @@ export class FanoutSession {
    * U run starts — cheap for the peers, a few store writes each for agentwire — is not what
    * the step measures.
    */
-  async step(intervalMs: number, windowMs = this.config.windowMs): Promise<StepResult> {
+  async step(intervalMs: number, requestedWindowMs = this.config.windowMs): Promise<StepResult> {
     const { users, warmupMs, drainTimeoutMs } = this.config;
+    // At slow rates a user sends one or two events per window; two intervals at least keep
+    // the count from depending on where the users' phases happen to fall.
+    const windowMs = Math.max(requestedWindowMs, 2 * intervalMs);
     calibrateClock();
     const begin = wallNow() + 20;
     const window = new StepWindow();
@@ -154,7 +157,7 @@ export class FanoutSession {
       allStreaming && drained && window.errors === 0 && latencyMs.p99 <= this.config.p99LimitMs && deliveredPerSec >= this.config.minDeliveredRatio * targetPerSec;
     if (window.firstError) process.stderr.write(`  server error frame: ${window.firstError}\n`);
     if (!allStreaming) process.stderr.write(`  only ${streaming} of ${users} runs were streaming after ${START_ALLOWANCE_MS + stagger} ms\n`);
-    return { intervalMs, targetPerSec, deliveredPerSec, latencyMs, serverCpu, loadgenElu, serverCpuWait, loadgenCpuWait, serverLoopDelayMs, errors: window.errors, allStreaming, drained, passed };
+    return { intervalMs, windowMs, targetPerSec, deliveredPerSec, latencyMs, serverCpu, loadgenElu, serverCpuWait, loadgenCpuWait, serverLoopDelayMs, errors: window.errors, allStreaming, drained, passed };
   }
 
   async #until(check: () => boolean, timeoutMs: number): Promise<boolean> {
