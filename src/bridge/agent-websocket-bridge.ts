@@ -89,6 +89,10 @@ class UserWebSocketEmitterImpl {
   readonly agentName: string;
   readonly #port: EmitterPort;
   #closed = false;
+  #inFlight = 0;
+  #failure: Error | undefined;
+  #roomWaiters: (() => void)[] = [];
+  #settleWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   #terminal: 'none' | 'sending' | 'stored' = 'none';
   #lastEmitAt = Date.now();
 
@@ -115,13 +119,59 @@ class UserWebSocketEmitterImpl {
    * Sends one non-terminal event for this run. Throws synchronously (as a rejected promise) on
    * an isolation violation, an invalid payload or a closed run; nothing is sent then.
    */
-  emit<T extends Exclude<AgentEventType, TerminalEventType>>(type: T, data: AgentEventDataMap[T], routing?: EventRouting): Promise<StoredEvent> {
+  emit<T extends Exclude<AgentEventType, TerminalEventType>>(type: T, data: AgentEventDataMap[T], routing?: EventRouting): Promise<void> {
     // The type forbids it; JavaScript callers and casts do not.
     const name: string = type;
     if (isTerminalType(name)) {
       return Promise.reject(new AgentwireError(InternalErrorCode.INVALID_EVENT, `${name} is emitted by the engine when the run ends`));
     }
-    return this.#send(type, data, routing);
+    if (this.#failure) return Promise.reject(this.#failure);
+    let published: Promise<StoredEvent>;
+    try {
+      published = this.#send(type, data, routing);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    // Accepted: the append is issued, in order. The agent does not wait for the store's round
+    // trip (a disk commit, a Redis reply); a failed append fails the next emit and settled().
+    this.#inFlight += 1;
+    published.then(this.#onStored, this.#onFailed);
+    if (this.#inFlight > MAX_IN_FLIGHT) return new Promise((resolve) => this.#roomWaiters.push(resolve));
+    return tightLoop() ? afterATurn(undefined) : Promise.resolve();
+  }
+
+  /** Resolves once every accepted event is stored; rejects with the first append that failed. */
+  settled(): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#settleWaiters.push({ resolve, reject }));
+  }
+
+  readonly #onStored = (): void => {
+    this.#inFlight -= 1;
+    this.#wake();
+  };
+
+  readonly #onFailed = (error: unknown): void => {
+    this.#inFlight -= 1;
+    this.#failure ??= error instanceof Error ? error : new Error(String(error));
+    this.#wake();
+  };
+
+  #wake(): void {
+    if (this.#inFlight <= MAX_IN_FLIGHT / 2 && this.#roomWaiters.length > 0) {
+      const waiters = this.#roomWaiters;
+      this.#roomWaiters = [];
+      for (const resume of waiters) resume();
+    }
+    if (this.#inFlight === 0 || this.#failure) {
+      const waiters = this.#settleWaiters;
+      this.#settleWaiters = [];
+      for (const waiter of waiters) {
+        if (this.#failure) waiter.reject(this.#failure);
+        else waiter.resolve();
+      }
+    }
   }
 
   /**
@@ -133,7 +183,14 @@ class UserWebSocketEmitterImpl {
     if (this.#terminal !== 'none') return Promise.reject(new RunClosedError(this.context.runId));
     this.#closed = true;
     this.#terminal = 'sending';
-    return this.#send(type, data, undefined).then(
+    let sent: Promise<StoredEvent>;
+    try {
+      sent = this.#send(type, data, undefined);
+    } catch (error) {
+      this.#terminal = 'none';
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return sent.then(
       (event) => {
         this.#terminal = 'stored';
         return event;
@@ -145,17 +202,14 @@ class UserWebSocketEmitterImpl {
     );
   }
 
+  /** Validates (throwing synchronously) and issues the append. */
   #send(type: AgentEventType, data: unknown, routing: EventRouting | undefined): Promise<StoredEvent> {
-    try {
-      if (this.#closed && !isTerminalType(type)) throw new RunClosedError(this.context.runId);
-      if (routing) this.#checkRouting(routing);
-      this.#validate(type, data);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    if (this.#closed && !isTerminalType(type)) throw new RunClosedError(this.context.runId);
+    if (routing) this.#checkRouting(routing);
+    this.#validate(type, data);
     const ctx = this.context;
     this.#lastEmitAt = Date.now();
-    const published = this.#port.publish({
+    return this.#port.publish({
       type,
       eventId: nextEventId(),
       runId: ctx.runId,
@@ -165,7 +219,6 @@ class UserWebSocketEmitterImpl {
       ts: this.#lastEmitAt,
       data,
     } as EventDraft);
-    return tightLoop() ? published.then(afterATurn) : published;
   }
 
   #checkRouting(routing: EventRouting): void {
@@ -207,6 +260,8 @@ function approximateSize(type: AgentEventType, data: unknown): number {
  * runs. Past EMITS_PER_TURN emits in one turn, emits resolve only after a macrotask.
  */
 const EMITS_PER_TURN = 256;
+/** Appends one emitter may have outstanding before emit() waits for the store (backpressure). */
+const MAX_IN_FLIGHT = 1024;
 let emitsThisTurn = 0;
 let resetScheduled = false;
 

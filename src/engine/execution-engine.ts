@@ -260,6 +260,8 @@ export class ExecutionEngine {
         runId: run.runId,
         history: () => loadThreadHistory(this.#o.store, run.userId, run.threadId, run.runId),
       });
+      // Completed only if every event the agent emitted is stored.
+      await run.emitter.settled();
       await this.#end(run, 'agent_completed', { result: result ?? null, durationMs: run.elapsedMs() });
     } catch (error) {
       // After a timeout or cancel the agent's own failure (an AbortError, a closed emitter) is

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { isTerminalType, type AgentEventType } from '../protocol/events.js';
 import { AgentwireError, InternalErrorCode, RunClosedError } from '../errors/agentwire-error.js';
 import { storedEvent } from './frame.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import {
   DEFAULT_RETENTION,
   isEndedStatus,
@@ -84,6 +85,8 @@ export class SqliteEventStore implements EventStore {
   readonly epoch: string;
   readonly #db: Database.Database;
   readonly #retention: RetentionPolicy;
+  readonly #checkpointer: SqliteCheckpointer | undefined;
+  readonly #pruneTx: (cutoff: number) => number;
   readonly #batchTx: (batch: readonly PendingAppend[], heads: Map<string, number>, ended: Set<string>) => (StoredEvent | RunClosedError)[];
   /** Committed head seq per user (this process is the file's only writer). */
   readonly #heads = new Map<string, number>();
@@ -106,18 +109,33 @@ export class SqliteEventStore implements EventStore {
       this.#db.pragma('synchronous = NORMAL');
       this.#db.pragma('busy_timeout = 5000');
       this.#db.exec(SCHEMA);
+      if (path !== ':memory:') {
+        // Checkpoints (and their fsync) run on a worker thread, not in the middle of a commit.
+        this.#db.pragma('wal_autocheckpoint = 0');
+        this.#checkpointer = new SqliteCheckpointer(path);
+      }
     } catch (error) {
       throw new AgentwireError(InternalErrorCode.STORE, `cannot open SQLite store at ${path}`, { cause: error });
     }
     this.epoch = this.#loadEpoch();
     this.#stmt = this.#prepare();
+    this.#pruneTx = this.#db.transaction((cutoff: number) => {
+      this.#stmt.saveHeads.run(cutoff);
+      return this.#stmt.pruneAge.run(cutoff).changes;
+    });
     this.#batchTx = this.#db.transaction((batch: readonly PendingAppend[], heads: Map<string, number>, ended: Set<string>) => this.#appendBatch(batch, heads, ended));
   }
 
   #prepare() {
     const db = this.#db;
     return {
-      setSeq: db.prepare('INSERT INTO user_seq (user_id, last_seq) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET last_seq = excluded.last_seq'),
+      maxSeq: db.prepare<[string], { s: number | null }>('SELECT MAX(seq) AS s FROM events WHERE user_id = ?'),
+      // Before age pruning: remember the head of every user it touches, in case it empties their log.
+      saveHeads: db.prepare(
+        `INSERT INTO user_seq (user_id, last_seq)
+           SELECT d.user_id, (SELECT MAX(seq) FROM events WHERE user_id = d.user_id) FROM (SELECT DISTINCT user_id FROM events WHERE ts < ?) AS d WHERE true
+         ON CONFLICT (user_id) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq)`,
+      ),
       insert: db.prepare('INSERT INTO events (user_id, seq, thread_id, run_id, type, ts, frame) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       trimCount: db.prepare('DELETE FROM events WHERE user_id = ? AND seq <= ?'),
       readAfter: db.prepare<[string, number, number], EventRow>('SELECT * FROM events WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
@@ -170,18 +188,21 @@ export class SqliteEventStore implements EventStore {
       return event;
     });
     for (const [userId, head] of heads) {
-      this.#stmt.setSeq.run(userId, head);
       const keepFrom = head - this.#retention.maxEventsPerUser;
       if (keepFrom > 0) this.#stmt.trimCount.run(userId, keepFrom);
     }
     return results;
   }
 
-  /** The user's committed head: from the cache, else from the table (once). */
+  /**
+   * The user's committed head, from the cache, else (once) from the tables: the highest stored
+   * seq, or the head saved before pruning emptied the log. Heads are not written per append:
+   * count trimming always keeps the newest event, and age pruning saves heads first.
+   */
   #headOf(userId: string): number {
     let head = this.#heads.get(userId);
     if (head === undefined) {
-      head = this.#stmt.lastSeq.get(userId)?.last_seq ?? 0;
+      head = Math.max(this.#stmt.maxSeq.get(userId)?.s ?? 0, this.#stmt.lastSeq.get(userId)?.last_seq ?? 0);
       if (this.#heads.size >= CACHE_LIMIT) this.#heads.clear();
       this.#heads.set(userId, head);
     }
@@ -245,7 +266,7 @@ export class SqliteEventStore implements EventStore {
   lastSeq(userId: string): Promise<number> {
     // Reads see every append issued before them.
     this.#flush();
-    return Promise.resolve(this.#stmt.lastSeq.get(userId)?.last_seq ?? 0);
+    return Promise.resolve(this.#headOf(userId));
   }
 
   firstSeq(userId: string): Promise<number> {
@@ -253,7 +274,7 @@ export class SqliteEventStore implements EventStore {
     this.#flush();
     const first = this.#stmt.firstSeq.get(userId)?.s;
     if (first !== null && first !== undefined) return Promise.resolve(first);
-    return Promise.resolve((this.#stmt.lastSeq.get(userId)?.last_seq ?? 0) + 1);
+    return Promise.resolve(this.#headOf(userId) + 1);
   }
 
   readThread(userId: string, threadId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
@@ -315,19 +336,21 @@ export class SqliteEventStore implements EventStore {
   prune(now: number): Promise<number> {
     // Reads see every append issued before them.
     this.#flush();
-    return Promise.resolve(this.#stmt.pruneAge.run(now - this.#retention.maxAgeMs).changes);
+    const cutoff = now - this.#retention.maxAgeMs;
+    return Promise.resolve(this.#pruneTx(cutoff));
   }
 
+  /** Open, and its log is being checkpointed (a failing checkpoint lets the WAL grow without bound). */
   healthy(): Promise<boolean> {
-    return Promise.resolve(this.#db.open);
+    return Promise.resolve(this.#db.open && this.#checkpointer?.lastError === undefined);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     if (this.#db.open) {
       this.#flush();
       this.#db.close();
     }
-    return Promise.resolve();
+    await this.#checkpointer?.close();
   }
 }
 

@@ -203,15 +203,20 @@ export function storeContract(name: string, harness: StoreHarness): void {
         await store.claimRun(run());
         const epoch = store.epoch;
         const reopened = await harness.reopen!(store);
-        try {
-          expect(reopened.epoch).toBe(epoch);
-          expect(await reopened.lastSeq('alice')).toBe(2);
-          expect((await reopened.append(draft('alice'))).seq).toBe(3);
-          expect((await reopened.readAfter('alice', 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3]);
-          expect((await reopened.runByClientMessage('alice', 'cm1'))?.runId).toBeDefined();
-        } finally {
-          store = reopened;
-        }
+        store = reopened;
+        expect(reopened.epoch).toBe(epoch);
+        expect(await reopened.lastSeq('alice')).toBe(2);
+        expect((await reopened.append(draft('alice'))).seq).toBe(3);
+        expect((await reopened.readAfter('alice', 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3]);
+        expect((await reopened.runByClientMessage('alice', 'cm1'))?.runId).toBeDefined();
+        // A log emptied by age pruning still continues from its head after a restart.
+        await reopened.append(draft('carol', { ts: 1 }));
+        await reopened.append(draft('carol', { ts: 2 }));
+        await reopened.prune(Date.now() + 365 * 24 * 3600_000);
+        const again = await harness.reopen!(reopened);
+        store = again;
+        expect(await again.lastSeq('carol')).toBe(2);
+        expect((await again.append(draft('carol'))).seq).toBe(3);
       });
     }
   });
