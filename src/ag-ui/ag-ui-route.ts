@@ -19,7 +19,7 @@ import type { ExecutionEngine } from '../engine/execution-engine.js';
 import type { EventStore, StoredEvent } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { extractToken, type Authenticator } from '../transport/authenticator.js';
-import { HttpError, pathParameter, type HttpRoute } from '../server/http-api.js';
+import { HttpError, pathParameter, readJsonBody, type HttpRoute } from '../server/http-api.js';
 import type { Logger } from '../server/logger.js';
 import { parseAgUiInput } from './ag-ui-input.js';
 import { AgUiTranslator } from './ag-ui-translator.js';
@@ -60,7 +60,7 @@ export function agUiRoutes(options: AgUiRouteOptions): HttpRoute[] {
 
 async function runAgUi(o: AgUiRouteOptions, req: IncomingMessage, res: ServerResponse, url: URL, agentSegment: string | undefined): Promise<void> {
   const identity = await authenticate(o.authenticator, req, url);
-  const parsed = parseAgUiInput(await readJson(req, o.maxBodyBytes), o.maxTextChars);
+  const parsed = parseAgUiInput(await readJsonBody(req, o.maxBodyBytes), o.maxTextChars);
   if (!parsed.ok) throw new HttpError(400, ErrorCode.INVALID_MESSAGE, parsed.message);
   const request = parsed.request;
   const threadId = await ownThread(o.store, identity.userId, request.threadId);
@@ -195,17 +195,3 @@ async function ownThread(store: EventStore, userId: string, threadId: string): P
   return thread.threadId;
 }
 
-async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new HttpError(413, 'TOO_LARGE', `request body over ${maxBytes} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new HttpError(400, ErrorCode.INVALID_MESSAGE, 'request body is not valid JSON');
-  }
-}
