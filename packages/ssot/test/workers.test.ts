@@ -53,16 +53,18 @@ describe('extraction on worker threads', () => {
   const spec = concept('WebSocketNotifier', { deprecated: ['src/legacy/notifier.ts'], factories: ['make0'] });
 
   /** The JSON report, with the one field that measures time set to 0. */
-  async function reportJson(workers: number, scope: 'concept' | 'tree'): Promise<string> {
-    const report = await audit({ root: tree.root, concepts: [spec], exclude: DEFAULT_EXCLUDES, scope, workers });
+  async function reportJson(workers: number | undefined, scope: 'concept' | 'tree'): Promise<string> {
+    const report = await audit({ root: tree.root, concepts: [spec], exclude: DEFAULT_EXCLUDES, scope, ...(workers === undefined ? {} : { workers }) });
     return renderJson({ ...report, durationMs: 0 });
   }
 
   for (const scope of ['concept', 'tree'] as const) {
-    it(`gives byte-identical JSON with 0 and 3 workers (--scope ${scope})`, async () => {
+    it(`gives byte-identical JSON with 0 and 3 workers and the default (--scope ${scope})`, async () => {
       const alone = await reportJson(0, scope);
       const threaded = await reportJson(3, scope);
       expect(threaded).toBe(alone);
+      // The default: the main thread parses on libuv's thread pool while it extracts.
+      expect(await reportJson(undefined, scope)).toBe(alone);
       const report = JSON.parse(alone) as { files: { parsed: number }; parseErrors: unknown[]; concepts: { metrics: { implementations: number; constructions: number } }[] };
       expect(report.parseErrors.length).toBeGreaterThanOrEqual(1);
       expect(report.concepts[0]?.metrics.implementations).toBeGreaterThanOrEqual(3);

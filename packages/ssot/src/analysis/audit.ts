@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { compileGlobs } from '../files/glob.js';
 import { walkSources } from '../files/walk.js';
+import { mark } from '../timing.js';
 import { VERSION } from '../version.js';
 import { attentionItems } from './attention.js';
 import type { AuditReport, CanonicalInfo, ConceptAudit, DefinitionFinding, ImportPath, Location, UnresolvedImport } from './audit-result.js';
@@ -48,6 +49,7 @@ export async function auditRun(options: AuditOptions): Promise<AuditRun> {
   const root = resolvePath(options.root);
   const scope = options.scope ?? 'concept';
   const files = walkSources(root, { exclude: options.exclude, tests: options.tests ?? [] });
+  mark(`walked: ${files.length} files`);
   const project = new Project(root, files, interestOf(options.concepts), {
     ...(options.conditions === undefined ? {} : { conditions: options.conditions }),
     ...(options.pythonPaths === undefined ? {} : { pythonPaths: options.pythonPaths }),
@@ -58,6 +60,7 @@ export async function auditRun(options: AuditOptions): Promise<AuditRun> {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
+  mark(`scanned: ${stats.parsed} parsed`);
   const tracer = new ExportTracer(project);
   const deprecated = new Map(options.concepts.map((concept) => [concept.name, concept.deprecated.map((module) => moduleRef(project, module))]));
   const unresolved = findUnresolvedImports(project, options.concepts.map((concept) => ({ name: concept.name, deprecated: deprecated.get(concept.name) ?? [] })));
@@ -71,6 +74,7 @@ export async function auditRun(options: AuditOptions): Promise<AuditRun> {
     const context = { project, tracer, concept, uses: conceptUses, canonical: canonicalRef, deprecated: deprecated.get(concept.name) ?? [] };
     return auditConcept(context, unresolved.filter((item) => item.concepts.includes(concept.name)));
   });
+  mark('analysed');
   const report: AuditReport = {
     tool: 'ssot',
     version: VERSION,

@@ -5,6 +5,7 @@ import type { SourceFile } from '../files/source-file.js';
 import { ExtractionPool } from '../parse/extraction-pool.js';
 import { secondaryLimit, type PrefilterTerms } from './prefilter.js';
 import type { Project } from './project.js';
+import { mark } from '../timing.js';
 
 export type Scope = 'concept' | 'tree';
 
@@ -13,7 +14,8 @@ export interface ScanOptions {
   readonly terms: PrefilterTerms;
   /**
    * Worker threads that parse. Unset: one per core (`os.availableParallelism()`), started only
-   * when there is enough to parse to repay their start-up, with the main thread parsing too. A
+   * when there is enough to parse to repay their start-up, with the main thread parsing too (on
+   * libuv's thread pool, several files at a time, while it extracts the parsed ones). A
    * number forces that many, started at once, the main thread only handing out files (0: the
    * main thread parses alone). Results never depend on it.
    */
@@ -29,10 +31,20 @@ export interface ScanStats {
   readonly commonWords: readonly { readonly word: string; readonly files: number }[];
 }
 
-/** With the default worker count, threads start once this much source is queued for parsing (≈ 0.3 s on one core). */
-const THREADS_AFTER_BYTES = 1 << 20;
+/**
+ * With the default worker count, threads start once this much source is queued for parsing
+ * (≈ 0.6 s of parsing and extraction): below it the main thread, parsing on libuv's thread
+ * pool, keeps both cores busy without paying for a worker's start-up.
+ */
+const THREADS_AFTER_BYTES = 4 << 20;
 /** … or, in `--scope tree` (where sizes are not read up front), when the tree has this many files. */
 const THREADS_AFTER_FILES = 100;
+/**
+ * Files the main thread keeps parsing on libuv's thread pool while it extracts (default worker
+ * count only): parsing, most of the work, then runs on every core from the first file on,
+ * without a worker's start-up.
+ */
+const MAIN_THREAD_PARSES = 4;
 /** Files read between two chances for the workers' replies to come in. */
 const READS_PER_BREATH = 64;
 
@@ -50,7 +62,7 @@ export async function scanTree(project: Project, options: ScanOptions): Promise<
     if (options.scope === 'tree') options.onProgress?.(parsed, files.length);
   };
   const forced = options.workers !== undefined;
-  const pool = new ExtractionPool({ interest: project.interest, threads: options.workers ?? availableParallelism(), mainThreadWorks: !forced, onFacts });
+  const pool = new ExtractionPool({ interest: project.interest, threads: options.workers ?? availableParallelism(), mainThreadWorks: !forced, mainThreadParses: forced ? 0 : MAIN_THREAD_PARSES, onFacts });
   try {
     let commonWords: ScanStats['commonWords'] = [];
     if (options.scope === 'tree') {
@@ -58,6 +70,7 @@ export async function scanTree(project: Project, options: ScanOptions): Promise<
       if (forced || files.length >= THREADS_AFTER_FILES) pool.start();
     } else {
       commonWords = await selectFiles(project, options, pool, forced);
+      mark(`read and prefiltered; workers ${pool.started ? 'started' : 'not started'}`);
     }
     await pool.drain();
     return { files: files.length, parsed, commonWords };
@@ -77,22 +90,29 @@ async function selectFiles(project: Project, options: ScanOptions, pool: Extract
   const files = project.files;
   const reader = new FileReader();
   let queuedBytes = 0;
+  const sizes = new Map<SourceFile, number>();
   if (forced) pool.start();
   for (let index = 0; index < files.length; index += 1) {
     const file = files[index] as SourceFile;
     const buffer = reader.read(file.path);
     if (primary.some((needle) => buffer.includes(needle))) {
-      pool.submit(file);
+      pool.submit(file, buffer.length);
       queuedBytes += buffer.length;
       if (queuedBytes >= THREADS_AFTER_BYTES) pool.start();
+      pool.pump();
     } else {
-      for (const term of secondary) if (buffer.includes(term.needle)) term.files.push(file);
+      for (const term of secondary) {
+        if (!buffer.includes(term.needle)) continue;
+        term.files.push(file);
+        sizes.set(file, buffer.length);
+      }
     }
     options.onProgress?.(index + 1, files.length);
     if (pool.started && (index + 1) % READS_PER_BREATH === 0) await pool.breathe();
   }
   const limit = secondaryLimit(files.length);
   const deferred = new Set(secondary.filter((term) => term.files.length <= limit).flatMap((term) => term.files));
-  for (const file of deferred) if (!project.parsedOrScanned(file)) pool.submit(file);
+  for (const file of deferred) if (!project.parsedOrScanned(file)) pool.submit(file, sizes.get(file) ?? -1);
+  pool.largestFirst();
   return secondary.filter((term) => term.files.length > limit).map((term) => ({ word: term.word, files: term.files.length }));
 }

@@ -4,17 +4,20 @@ import { audit } from '../analysis/audit.js';
 import { planAudit } from '../config/run-plan.js';
 import { SsotError, SsotErrorCode } from '../errors.js';
 import { renderJson } from '../report/json.js';
+import { mark } from '../timing.js';
 import type { CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { progressBar } from './progress.js';
 
 /** Exit code 1 when any concept exceeds a configured limit. */
 export async function auditCommand(args: CliArgs, io: CliIo): Promise<number> {
+  mark('audit modules loaded');
   const options = planAudit(args, io.cwd);
   const progress = progressBar(io.stderr, args.progress);
   const report = await audit({ ...options, onProgress: progress.update });
   progress.finish();
   const text = args.format === 'json' ? renderJson(report) : (await import('../report/markdown.js')).renderMarkdown(report);
+  mark('report rendered');
   if (args.out === undefined) io.stdout.write(text);
   else {
     const path = resolve(io.cwd, args.out);

@@ -1,4 +1,5 @@
 import { isUsageError, SsotError } from '../errors.js';
+import { mark } from '../timing.js';
 import { VERSION } from '../version.js';
 import { parseCliArgs, USAGE } from './args.js';
 import type { CliIo } from './io.js';
@@ -8,6 +9,7 @@ export const ExitCode = { OK: 0, LIMIT_EXCEEDED: 1, USAGE: 2, INTERNAL: 3 } as c
 /** The whole CLI as a function of its arguments, so tests can run it in-process too. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
+    mark('cli start');
     const args = parseCliArgs(argv);
     switch (args.command) {
       case 'help':

@@ -3,12 +3,14 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileFacts, Interest } from '../facts/file-facts.js';
 import type { SourceFile } from '../files/source-file.js';
-import { extractFile } from './extract-file.js';
+import { extractFile, extractParsed, parseFileAsync, type ParsedFile } from './extract-file.js';
 import type { ExtractRequest, WorkerReply, WorkerSetup } from './extraction-messages.js';
 import { releaseParseTrees } from './release-trees.js';
 
 /** Files per message to a worker: enough to make messaging cheap, few enough to balance the load. */
 const CHUNK_FILES = 8;
+/** … and, when sizes are known, source bytes after which a chunk ends early, so large files spread over the threads. */
+const CHUNK_BYTES = 128 << 10;
 /** Chunks a worker holds at once, so it never waits for the main thread to hand out the next. */
 const CHUNKS_IN_FLIGHT = 2;
 
@@ -21,6 +23,11 @@ export interface ExtractionPoolOptions {
    * parsing to the workers once they are started, so a forced worker count means what it says.
    */
   readonly mainThreadWorks?: boolean;
+  /**
+   * Files the main thread keeps parsing at once on libuv's thread pool while it extracts the
+   * ones already parsed (default 0: it parses each file itself, synchronously).
+   */
+  readonly mainThreadParses?: number;
   readonly onFacts: (file: SourceFile, facts: FileFacts) => void;
 }
 
@@ -41,6 +48,10 @@ interface Slot {
 export class ExtractionPool {
   readonly #options: ExtractionPoolOptions;
   readonly #jobs: SourceFile[] = [];
+  /** Bytes of each job when the caller knew them (-1: unknown). */
+  readonly #sizes: number[] = [];
+  /** The main thread's files parsing on the thread pool, oldest first. */
+  readonly #parsing: { readonly id: number; readonly parsed: Promise<ParsedFile> }[] = [];
   readonly #queue: number[] = [];
   #head = 0;
   #outstanding = 0;
@@ -62,10 +73,27 @@ export class ExtractionPool {
     return this.#byWorkers;
   }
 
-  /** Queues a file; it is extracted by whichever thread gets to it first. */
-  submit(file: SourceFile): void {
+  /** Queues a file (with its size in bytes, when known); it is extracted by whichever thread gets to it first. */
+  submit(file: SourceFile, size = -1): void {
     this.#queue.push(this.#jobs.push(file) - 1);
+    this.#sizes.push(size);
     this.#outstanding += 1;
+  }
+
+  /**
+   * Puts the files not yet handed out in order of size, largest first: a large file taken
+   * last would keep one thread busy while the others have nothing left to do.
+   */
+  largestFirst(): void {
+    const rest = this.#queue.slice(this.#head);
+    rest.sort((a, b) => (this.#sizes[b] as number) - (this.#sizes[a] as number) || a - b);
+    this.#queue.splice(this.#head, rest.length, ...rest);
+  }
+
+  /** Hands queued files to idle workers and starts the main thread's parses on the thread pool; never blocks. */
+  pump(): void {
+    this.#dispatch();
+    this.#startMainParses();
   }
 
   /** Starts the worker threads (once); they join the work as soon as each has loaded. */
@@ -86,7 +114,16 @@ export class ExtractionPool {
     for (;;) {
       if (this.#failure !== null) throw this.#failure;
       this.#dispatch();
-      if (this.#head < this.#queue.length && (this.#options.mainThreadWorks !== false || !this.started)) {
+      this.#startMainParses();
+      const parsing = this.#parsing.shift();
+      if (parsing !== undefined) {
+        // While this waits, worker replies come in and the workers get their next chunks.
+        const parsed = await parsing.parsed;
+        this.#finish(parsing.id, extractParsed(parsed, this.#options.interest));
+        releaseParseTrees();
+        continue;
+      }
+      if (this.#head < this.#queue.length && this.#mainThreadWorks()) {
         const id = this.#queue[this.#head] as number;
         this.#head += 1;
         this.#finish(id, extractFile(this.#jobs[id] as SourceFile, this.#options.interest));
@@ -109,6 +146,22 @@ export class ExtractionPool {
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
+  #mainThreadWorks(): boolean {
+    return this.#options.mainThreadWorks !== false || !this.started;
+  }
+
+  #startMainParses(): void {
+    const limit = this.#options.mainThreadParses ?? 0;
+    while (this.#parsing.length < limit && this.#head < this.#queue.length && this.#mainThreadWorks()) {
+      const id = this.#queue[this.#head] as number;
+      this.#head += 1;
+      const parsed = parseFileAsync(this.#jobs[id] as SourceFile);
+      // A failure surfaces when drain awaits this file; until then it is not unhandled.
+      parsed.catch(() => undefined);
+      this.#parsing.push({ id, parsed });
+    }
+  }
+
   #finish(id: number, facts: FileFacts): void {
     this.#outstanding -= 1;
     this.#options.onFacts(this.#jobs[id] as SourceFile, facts);
@@ -117,8 +170,14 @@ export class ExtractionPool {
   #dispatch(): void {
     for (const slot of this.#slots) {
       while (slot.ready && slot.chunks < CHUNKS_IN_FLIGHT && this.#head < this.#queue.length) {
-        const ids = this.#queue.slice(this.#head, this.#head + CHUNK_FILES);
-        this.#head += ids.length;
+        const ids: number[] = [];
+        let bytes = 0;
+        while (ids.length < CHUNK_FILES && bytes < CHUNK_BYTES && this.#head < this.#queue.length) {
+          const id = this.#queue[this.#head] as number;
+          this.#head += 1;
+          ids.push(id);
+          bytes += Math.max(0, this.#sizes[id] as number);
+        }
         slot.chunks += 1;
         const request: ExtractRequest = { type: 'extract', jobs: ids.map((id) => ({ id, file: this.#jobs[id] as SourceFile })) };
         slot.worker.postMessage(request);
