@@ -4,6 +4,11 @@
  * stalled every connection for tens to hundreds of milliseconds. Commits themselves do not
  * fsync in WAL mode with synchronous=NORMAL, so with checkpoints elsewhere the event loop only
  * pays for writing the log.
+ *
+ * Under a steady stream of commits a passive checkpoint always finds new frames behind the ones
+ * it copied, so the log would never start over and would grow without bound (hundreds of MB a
+ * minute at a few thousand events/s). Past a size, the worker catches up and restarts the log,
+ * and journal_size_limit cuts the file back.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -14,9 +19,23 @@ const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
+// The connection that restarts the log is the one whose limit cuts the file back.
+db.pragma('journal_size_limit = ' + workerData.restartFrames * db.pragma('page_size', { simple: true }));
+const passive = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
 const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); parentPort.postMessage({ ok: true }); }
-  catch (error) { parentPort.postMessage({ error: String(error && error.message || error) }); }
+  try {
+    let { log, checkpointed } = passive();
+    if (log >= workerData.restartFrames) {
+      // A passive checkpoint never resets a log that is written to all the time: catch up, then
+      // restart it while only a few frames are left to copy, the one moment writers wait.
+      for (let pass = 0; pass < 8 && log - checkpointed > workerData.gapFrames; pass += 1) ({ log, checkpointed } = passive());
+      // Writers that outrun the copy still meet a bound: at 4 × the size, restart all the same.
+      if (log - checkpointed <= workerData.gapFrames || log >= 4 * workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
+    }
+    parentPort.postMessage({ ok: true });
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message || error) });
+  }
 }, workerData.everyMs);
 parentPort.on('message', (message) => {
   if (message !== 'close') return;
@@ -26,6 +45,16 @@ parentPort.on('message', (message) => {
   parentPort.postMessage({ closed: true });
 });
 `;
+export const DEFAULT_RESTART_FRAMES = 8192;
+
+export interface CheckpointOptions {
+  /** How often the log is checkpointed. */
+  everyMs?: number;
+  /** Log frames (pages) past which the log is restarted from its beginning: 8192 × 4 KiB = 32 MiB. */
+  restartFrames?: number;
+  /** Frames left uncopied at most when the restart is done (what writers wait for), unless the log is past 4 × restartFrames. */
+  gapFrames?: number;
+}
 
 export class SqliteCheckpointer {
   readonly #worker: Worker;
@@ -34,9 +63,10 @@ export class SqliteCheckpointer {
   /** The last checkpoint's failure, cleared by the next success. */
   lastError: string | undefined;
 
-  constructor(path: string, everyMs = 1000) {
+  constructor(path: string, options: CheckpointOptions = {}) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, everyMs } });
+    const { everyMs = 1000, restartFrames = DEFAULT_RESTART_FRAMES, gapFrames = 64 } = options;
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, everyMs, restartFrames, gapFrames } });
     this.#worker.unref();
     this.#worker.on('message', (message: { error?: string; ok?: boolean }) => {
       if (message.error !== undefined) this.lastError = message.error;

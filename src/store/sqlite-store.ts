@@ -1,7 +1,12 @@
 /**
- * SQLite EventStore (better-sqlite3, WAL): the embedded default. Each append is one
- * transaction, so a process killed at any instant loses no acknowledged event, and a restart on
- * the same file keeps the epoch and every retained seq.
+ * SQLite EventStore (better-sqlite3, WAL): the embedded default. An event is handed on only
+ * after the transaction holding it committed, so a process killed at any instant loses no
+ * published event, and a restart on the same file keeps the epoch and every retained seq.
+ *
+ * Events are rows in append order (an integer key), found per user through a small index on
+ * (user, seq). Keyed by (user, seq) themselves, every append landed in the middle of the tree and
+ * rebalanced its neighbours: about three 4 KiB pages written to the log per event, against one
+ * index page and a share of the table's last page now.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -10,7 +15,7 @@ import Database from 'better-sqlite3';
 import { isTerminalType, type AgentEventType } from '../protocol/events.js';
 import { AgentwireError, InternalErrorCode, RunClosedError } from '../errors/agentwire-error.js';
 import { storedEvent } from './frame.js';
-import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { DEFAULT_RESTART_FRAMES, SqliteCheckpointer, type CheckpointOptions } from './sqlite-checkpointer.js';
 import {
   DEFAULT_RETENTION,
   isEndedStatus,
@@ -29,11 +34,10 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS user_seq (user_id TEXT PRIMARY KEY, last_seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
   user_id TEXT NOT NULL, seq INTEGER NOT NULL, thread_id TEXT NOT NULL, run_id TEXT NOT NULL,
-  type TEXT NOT NULL, ts INTEGER NOT NULL, frame TEXT NOT NULL,
-  PRIMARY KEY (user_id, seq)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS events_by_thread ON events (user_id, thread_id, seq);
-CREATE INDEX IF NOT EXISTS events_by_ts ON events (ts);
+  type TEXT NOT NULL, ts INTEGER NOT NULL, frame TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS events_by_user ON events (user_id, seq);
 CREATE TABLE IF NOT EXISTS threads (
   thread_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, title TEXT NOT NULL,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
@@ -44,7 +48,6 @@ CREATE TABLE IF NOT EXISTS runs (
   UNIQUE (user_id, client_message_id));
 CREATE INDEX IF NOT EXISTS runs_open ON runs (node_id, status);
 `;
-
 /** Entries kept per in-memory cache before it starts over (it refills from the tables). */
 const CACHE_LIMIT = 100_000;
 
@@ -99,7 +102,7 @@ export class SqliteEventStore implements EventStore {
   };
   readonly #stmt;
 
-  constructor(path: string, options: { retention?: Partial<RetentionPolicy> } = {}) {
+  constructor(path: string, options: { retention?: Partial<RetentionPolicy>; checkpoint?: CheckpointOptions } = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#retention = { ...DEFAULT_RETENTION, ...options.retention };
     try {
@@ -108,22 +111,32 @@ export class SqliteEventStore implements EventStore {
       // NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
       this.#db.pragma('synchronous = NORMAL');
       this.#db.pragma('busy_timeout = 5000');
+      this.#migrate();
       this.#db.exec(SCHEMA);
       if (path !== ':memory:') {
         // Checkpoints (and their fsync) run on a worker thread, not in the middle of a commit.
         this.#db.pragma('wal_autocheckpoint = 0');
-        this.#checkpointer = new SqliteCheckpointer(path);
+        // Once restarted, the log file is cut back to the size that triggers a restart.
+        const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
+        this.#db.pragma(`journal_size_limit = ${(options.checkpoint?.restartFrames ?? DEFAULT_RESTART_FRAMES) * pageSize}`);
+        this.#checkpointer = new SqliteCheckpointer(path, options.checkpoint);
       }
     } catch (error) {
       throw new AgentwireError(InternalErrorCode.STORE, `cannot open SQLite store at ${path}`, { cause: error });
     }
     this.epoch = this.#loadEpoch();
     this.#stmt = this.#prepare();
-    this.#pruneTx = this.#db.transaction((cutoff: number) => {
-      this.#stmt.saveHeads.run(cutoff);
-      return this.#stmt.pruneAge.run(cutoff).changes;
+    // Write transactions take the write lock when they begin (IMMEDIATE): a deferred one that
+    // read first fails at once with SQLITE_BUSY, without waiting, if the checkpointer restarted
+    // the log since that read.
+    const pruneTx = this.#db.transaction((cutoff: number) => {
+      const bound = this.#stmt.firstYoung.get(cutoff)?.id ?? (this.#stmt.lastId.get()?.id ?? 0) + 1;
+      this.#stmt.saveHeads.run(bound);
+      return this.#stmt.pruneAge.run(bound).changes;
     });
-    this.#batchTx = this.#db.transaction((batch: readonly PendingAppend[], heads: Map<string, number>, ended: Set<string>) => this.#appendBatch(batch, heads, ended));
+    this.#pruneTx = (cutoff) => pruneTx.immediate(cutoff);
+    const batchTx = this.#db.transaction((batch: readonly PendingAppend[], heads: Map<string, number>, ended: Set<string>) => this.#appendBatch(batch, heads, ended));
+    this.#batchTx = (batch, heads, ended) => batchTx.immediate(batch, heads, ended);
   }
 
   #prepare() {
@@ -133,7 +146,7 @@ export class SqliteEventStore implements EventStore {
       // Before age pruning: remember the head of every user it touches, in case it empties their log.
       saveHeads: db.prepare(
         `INSERT INTO user_seq (user_id, last_seq)
-           SELECT d.user_id, (SELECT MAX(seq) FROM events WHERE user_id = d.user_id) FROM (SELECT DISTINCT user_id FROM events WHERE ts < ?) AS d WHERE true
+           SELECT d.user_id, (SELECT MAX(seq) FROM events WHERE user_id = d.user_id) FROM (SELECT DISTINCT user_id FROM events WHERE id < ?) AS d WHERE true
          ON CONFLICT (user_id) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq)`,
       ),
       insert: db.prepare('INSERT INTO events (user_id, seq, thread_id, run_id, type, ts, frame) VALUES (?, ?, ?, ?, ?, ?, ?)'),
@@ -144,7 +157,11 @@ export class SqliteEventStore implements EventStore {
       ),
       lastSeq: db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM user_seq WHERE user_id = ?'),
       firstSeq: db.prepare<[string], { s: number | null }>('SELECT MIN(seq) AS s FROM events WHERE user_id = ?'),
-      pruneAge: db.prepare('DELETE FROM events WHERE ts < ?'),
+      pruneAge: db.prepare('DELETE FROM events WHERE id < ?'),
+      // Rows are in append order, and ts follows it (to within the clock's jitter between runs):
+      // everything before the first young row goes, so no row younger than the cutoff is lost.
+      firstYoung: db.prepare<[number], { id: number }>('SELECT id FROM events WHERE ts >= ? ORDER BY id LIMIT 1'),
+      lastId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM events'),
       insertThread: db.prepare('INSERT OR IGNORE INTO threads (thread_id, user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'),
       getThread: db.prepare<[string], ThreadRow>('SELECT * FROM threads WHERE thread_id = ?'),
       listThreads: db.prepare<[string, number], ThreadRow>('SELECT * FROM threads WHERE user_id = ? ORDER BY updated_at DESC LIMIT ?'),
@@ -160,6 +177,25 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
+  /**
+   * Files written before events were kept in append order (a table keyed by user and seq, which
+   * cost several page writes per event) are rewritten once, in one transaction, to the current
+   * layout: same rows, same seqs, same epoch.
+   */
+  #migrate(): void {
+    const columns = this.#db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('events')").all().map((c) => c.name);
+    if (columns.length === 0 || columns.includes('id')) return;
+    this.#db.transaction(() => {
+      this.#db.exec('ALTER TABLE events RENAME TO events_by_user_v1; DROP INDEX IF EXISTS events_by_thread; DROP INDEX IF EXISTS events_by_ts;');
+      this.#db.exec(SCHEMA);
+      this.#db.exec(
+        `INSERT INTO events (user_id, seq, thread_id, run_id, type, ts, frame)
+           SELECT user_id, seq, thread_id, run_id, type, ts, frame FROM events_by_user_v1 ORDER BY ts, user_id, seq;
+         DROP TABLE events_by_user_v1;`,
+      );
+    }).immediate();
+  }
+
   #loadEpoch(): string {
     const row = this.#db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'epoch'").get();
     if (row) return row.value;
@@ -168,7 +204,6 @@ export class SqliteEventStore implements EventStore {
     return epoch;
   }
 
-  /** Runs inside one transaction: a refused event (its run has ended) does not abort the others. */
   /**
    * Runs inside one transaction: a refused event (its run has ended) does not abort the others.
    * Each user's seq is bumped in memory and written once per batch; the caches behind it are
@@ -305,7 +340,7 @@ export class SqliteEventStore implements EventStore {
       this.#stmt.touchThread.run(run.createdAt, run.threadId);
       return { created: true, run: { ...run } };
     });
-    return Promise.resolve(claim());
+    return Promise.resolve(claim.immediate());
   }
 
   getRun(runId: string): Promise<RunRecord | undefined> {

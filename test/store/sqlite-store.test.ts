@@ -1,7 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore, type EventStore } from 'agentwire/server';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { SqliteEventStore, type EventDraft, type EventStore } from 'agentwire/server';
 import { storeContract } from './store-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'agentwire-sqlite-'));
@@ -22,4 +24,71 @@ storeContract('sqlite', {
     paths.set(reopened, path);
     return reopened;
   },
+});
+
+describe('sqlite file', () => {
+  const draft = (userId: string, i: number): EventDraft => ({
+    type: 'agent_message_delta',
+    eventId: `e-${userId}-${i}`,
+    runId: `run-${userId}`,
+    threadId: `thread-${userId}`,
+    userId,
+    agentName: 'stream',
+    ts: Date.now(),
+    data: { delta: 'x'.repeat(60) },
+  });
+
+  it('keeps its write-ahead log bounded under a steady stream of commits', async () => {
+    const path = join(dir, `wal-${++n}.db`);
+    const store = new SqliteEventStore(path, { checkpoint: { everyMs: 20, restartFrames: 256, gapFrames: 64 } });
+    let walMax = 0;
+    let appended = 0;
+    const until = Date.now() + 2_000;
+    try {
+      // A commit every 0.2 ms (about 40 MB/s of log): never a pause long enough for a passive
+      // checkpoint (a copy and two fsyncs) to find the whole log copied.
+      while (Date.now() < until) {
+        const next = performance.now() + 0.2;
+        await store.append(draft(`user-${appended % 500}`, appended));
+        appended += 1;
+        if (appended % 50 === 0) walMax = Math.max(walMax, statSync(`${path}-wal`).size);
+        while (performance.now() < next);
+      }
+      const head = await store.lastSeq('user-0');
+      expect((await store.readAfter('user-0', 0, 100_000)).map((e) => e.seq)).toEqual(Array.from({ length: head }, (_, i) => i + 1));
+    } finally {
+      await store.close();
+    }
+    // Unbounded, the log holds every page written: 8 KiB or so per event, 80 MB here.
+    expect(appended).toBeGreaterThan(3_000);
+    expect(walMax).toBeLessThan(32 * 1024 * 1024);
+  });
+
+  it('opens a file of the earlier layout (events keyed by user and seq) with its events, seqs and epoch', async () => {
+    const path = join(dir, `v1-${++n}.db`);
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE events (
+        user_id TEXT NOT NULL, seq INTEGER NOT NULL, thread_id TEXT NOT NULL, run_id TEXT NOT NULL,
+        type TEXT NOT NULL, ts INTEGER NOT NULL, frame TEXT NOT NULL,
+        PRIMARY KEY (user_id, seq)) WITHOUT ROWID;
+      CREATE INDEX events_by_thread ON events (user_id, thread_id, seq);
+      CREATE INDEX events_by_ts ON events (ts);
+      INSERT INTO meta VALUES ('epoch', 'epoch-from-v1');`);
+    const insert = old.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (let seq = 1; seq <= 3; seq += 1) insert.run('alice', seq, 'thread-a', 'run-a', 'agent_message_delta', 1_000 + seq, `{"seq":${seq}}`);
+    insert.run('bob', 1, 'thread-b', 'run-b', 'agent_message_delta', 1_001, '{"seq":1}');
+    old.close();
+
+    const store = new SqliteEventStore(path);
+    try {
+      expect(store.epoch).toBe('epoch-from-v1');
+      expect((await store.readAfter('alice', 0, 10)).map((e) => [e.seq, e.frame])).toEqual([[1, '{"seq":1}'], [2, '{"seq":2}'], [3, '{"seq":3}']]);
+      expect((await store.readThread('bob', 'thread-b', 0, 10)).map((e) => e.seq)).toEqual([1]);
+      expect((await store.append(draft('alice', 4))).seq).toBe(4);
+    } finally {
+      await store.close();
+    }
+  });
 });
