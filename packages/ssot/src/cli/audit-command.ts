@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { audit } from '../analysis/audit.js';
 import { planAudit } from '../config/run-plan.js';
@@ -9,6 +10,9 @@ import type { CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { progressBar } from './progress.js';
 
+/** The Markdown renderer loads only for Markdown output (synchronously: see runCli). */
+const load = createRequire(import.meta.url);
+
 /** Exit code 1 when any concept exceeds a configured limit. */
 export async function auditCommand(args: CliArgs, io: CliIo): Promise<number> {
   mark('audit modules loaded');
@@ -16,7 +20,7 @@ export async function auditCommand(args: CliArgs, io: CliIo): Promise<number> {
   const progress = progressBar(io.stderr, args.progress);
   const report = await audit({ ...options, onProgress: progress.update });
   progress.finish();
-  const text = args.format === 'json' ? renderJson(report) : (await import('../report/markdown.js')).renderMarkdown(report);
+  const text = args.format === 'json' ? renderJson(report) : (load('../report/markdown.js') as typeof import('../report/markdown.js')).renderMarkdown(report);
   mark('report rendered');
   if (args.out === undefined) io.stdout.write(text);
   else {

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { isUsageError, SsotError } from '../errors.js';
 import { mark } from '../timing.js';
 import { VERSION } from '../version.js';
@@ -18,16 +19,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'version':
         io.stdout.write(`${VERSION}\n`);
         return ExitCode.OK;
-      // Each command loads its own modules: `--version` loads no parser, `audit` no fixer.
+      // Each command loads its own modules: `--version` loads no parser, `audit` no fixer. They
+      // are required, not imported: require() loads an ES module graph with synchronous reads,
+      // ~10 ms faster than import(), which waits for the thread pool for each of ~50 files.
       case 'audit':
-        return await (await import('./audit-command.js')).auditCommand(args, io);
+        return await (load('./audit-command.js') as typeof import('./audit-command.js')).auditCommand(args, io);
       case 'fix':
-        return await (await import('./fix-command.js')).fixCommand(args, io);
+        return await (load('./fix-command.js') as typeof import('./fix-command.js')).fixCommand(args, io);
     }
   } catch (error) {
     return reportError(error, io);
   }
 }
+
+const load = createRequire(import.meta.url);
 
 function reportError(error: unknown, io: CliIo): number {
   if (isUsageError(error)) {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { FileFacts, Interest } from '../facts/file-facts.js';
 import type { SourceFile } from '../files/source-file.js';
 import { extractFile, extractParsed, parseFileAsync, type ParsedFile } from './extract-file.js';
@@ -226,6 +226,8 @@ export class ExtractionPool {
 
 function startWorker(setup: WorkerSetup): Worker {
   const here = import.meta.url;
+  // Loaded here: a run that parses on the main thread alone never pays the ~8 ms it takes.
+  const { Worker } = createRequire(here)('node:worker_threads') as typeof import('node:worker_threads');
   if (!here.endsWith('.ts')) return new Worker(new URL('./extraction-worker.js', here), { workerData: setup });
   // Running from the TypeScript sources (the test suite): the worker compiles them with tsx,
   // as the test runner does for this thread. The built package never takes this path.
