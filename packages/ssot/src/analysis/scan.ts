@@ -75,7 +75,9 @@ export async function scanTree(project: Project, options: ScanOptions): Promise<
     await pool.drain();
     return { files: files.length, parsed, commonWords };
   } finally {
-    await pool.close();
+    // Not awaited: the workers tear down (their heaps, their last trees) on their own threads
+    // while this one goes on with the analysis.
+    void pool.close();
   }
 }
 
