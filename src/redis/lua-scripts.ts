@@ -39,45 +39,67 @@ export function isNoScript(error: unknown): boolean {
 }
 
 /**
- * Append one event. KEYS: epoch, seq, events, run, age index. ARGV: expected epoch, frame head
- * (up to `"seq":`), frame tail, max events kept, ts (ms), terminal run status or '', channel,
- * userId, eventId to look for first or '', how many recent entries to look through.
+ * Append a batch of events (those issued in one turn of the event loop), in order.
+ * KEYS: epoch, age index, then for each event its user's seq key, events stream, run key.
+ * ARGV: expected epoch, max events kept per user, channel, how many recent entries a possible
+ * duplicate looks through, then for each event: frame head (up to `"seq":`), frame tail, ts (ms),
+ * terminal run status or '', userId, eventId to look for first or ''.
  *
- * Checks the epoch (a Redis that lost its data has none: the caller settles a new one); for an
- * append that may already have run (its connection dropped in flight), looks for its eventId
- * among the user's latest entries and answers with that seq instead of storing it twice; refuses
- * events for an ended run; assigns the seq, stores the frame under id `<seq>-0`, trims to the
- * retention count, ends the run on a terminal event and publishes the event for live fan-out —
- * in that order, atomically, so the channel carries each user's events in seq order.
- * Returns {seq, nodeId of the run (terminal events only, else ''), 1 if it was stored already}.
+ * Checks the epoch once (a Redis that lost its data has none: the caller settles a new one, and
+ * sends the whole batch again). Then, per event and in order: for an append that may already
+ * have run (its connection dropped in flight), looks for its eventId among the user's latest
+ * entries and answers with that seq instead of storing it twice; refuses an event whose run has
+ * ended; assigns the seq, stores the frame under id `<seq>-0`, trims to the retention count and
+ * ends the run on a terminal event. Last, one PUBLISH carries every stored event of the batch as
+ * `seq \n ts \n userId \n frame` records joined by `\n` (frames are JSON, user ids printable:
+ * neither holds a newline) — atomically with the seqs, so the channel carries each user's events
+ * in seq order. Returns three values per event: seq (-1: its run had ended), nodeId of the run
+ * (terminal events only, else ''), 1 if it was stored already else 0.
  */
 export const APPEND = new LuaScript(
-  'append',
-  5,
+  'append_batch',
+  -1,
   `
 local epoch = redis.call('GET', KEYS[1])
 if epoch ~= ARGV[1] then return redis.error_reply('EPOCH ' .. (epoch or 'none')) end
-if ARGV[9] ~= '' then
-  local needle = '"eventId":"' .. ARGV[9] .. '"'
-  for _, entry in ipairs(redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', tonumber(ARGV[10]))) do
-    if string.find(entry[2][2], needle, 1, true) then
-      return {tonumber(string.match(entry[1], '^%d+')), '', 1}
+local out, published = {}, {}
+for i = 0, (#KEYS - 2) / 3 - 1 do
+  local seqKey, events, run = KEYS[3 + i * 3], KEYS[4 + i * 3], KEYS[5 + i * 3]
+  local a = 4 + i * 6
+  local ts, terminal, user, eventId = ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
+  local found = nil
+  if eventId ~= '' then
+    local needle = '"eventId":"' .. eventId .. '"'
+    for _, entry in ipairs(redis.call('XREVRANGE', events, '+', '-', 'COUNT', tonumber(ARGV[4]))) do
+      if string.find(entry[2][2], needle, 1, true) then
+        found = tonumber(string.match(entry[1], '^%d+'))
+        break
+      end
+    end
+  end
+  if found then
+    out[#out + 1] = found; out[#out + 1] = ''; out[#out + 1] = 1
+  else
+    local status = redis.call('HGET', run, 'status')
+    if status == 'completed' or status == 'error' or status == 'died' then
+      out[#out + 1] = -1; out[#out + 1] = ''; out[#out + 1] = 0
+    else
+      local seq = redis.call('INCR', seqKey)
+      local frame = ARGV[a + 1] .. seq .. ARGV[a + 2]
+      redis.call('XADD', events, 'MAXLEN', ARGV[2], seq .. '-0', 'f', frame, 'ts', ts)
+      redis.call('ZADD', KEYS[2], 'NX', ts, user)
+      local node = ''
+      if terminal ~= '' and status then
+        redis.call('HSET', run, 'status', terminal)
+        node = redis.call('HGET', run, 'nodeId') or ''
+      end
+      published[#published + 1] = seq .. '\\n' .. ts .. '\\n' .. user .. '\\n' .. frame
+      out[#out + 1] = seq; out[#out + 1] = node; out[#out + 1] = 0
     end
   end
 end
-local status = redis.call('HGET', KEYS[4], 'status')
-if status == 'completed' or status == 'error' or status == 'died' then return redis.error_reply('RUN_CLOSED the run has ended') end
-local seq = redis.call('INCR', KEYS[2])
-local frame = ARGV[2] .. seq .. ARGV[3]
-redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[4], seq .. '-0', 'f', frame, 'ts', ARGV[5])
-redis.call('ZADD', KEYS[5], 'NX', ARGV[5], ARGV[8])
-local node = ''
-if ARGV[6] ~= '' and status then
-  redis.call('HSET', KEYS[4], 'status', ARGV[6])
-  node = redis.call('HGET', KEYS[4], 'nodeId') or ''
-end
-redis.call('PUBLISH', ARGV[7], seq .. '\\n' .. ARGV[5] .. '\\n' .. ARGV[8] .. '\\n' .. frame)
-return {seq, node, 0}
+if #published > 0 then redis.call('PUBLISH', ARGV[3], table.concat(published, '\\n')) end
+return out
 `,
 );
 

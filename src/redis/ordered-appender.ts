@@ -1,7 +1,8 @@
 /**
  * OrderedAppender: the Redis store's write path. Appends reach Redis in call order, on one
- * connection, and keep that order through everything that makes Redis refuse an append that
- * must then be sent again:
+ * connection, those of one turn of the event loop in one script call (one command, one reply,
+ * one PUBLISH for all of them), and keep that order through everything that makes Redis refuse
+ * an append that must then be sent again:
  *
  * - NOSCRIPT (a restarted Redis has an empty script cache),
  * - EPOCH (the epoch key is gone or changed: Redis lost its data, or another node started a
@@ -59,13 +60,15 @@ const EXPIRY_CHECK_MS = 100;
 /** How far back an append that may have run looks for itself (other nodes may have appended for the user since). */
 const DUPLICATE_SCAN = 1000;
 const MAX_BACKOFF_MS = 1000;
+/** Events per script call at most: Redis runs a script to its end before serving anyone else. */
+const MAX_BATCH = 128;
 
 export class OrderedAppender {
   readonly #o: AppenderOptions;
   #calls = 0;
   /** Appends not (or no longer) on the wire, ascending call index. */
   #queue: PendingAppend[] = [];
-  #corked = false;
+  #pumpScheduled = false;
   #inflight = 0;
   #open = false;
   #recovering = false;
@@ -103,16 +106,18 @@ export class OrderedAppender {
     if (this.#closed) return Promise.reject(new AgentwireError(InternalErrorCode.STORE, 'the Redis store is closed'));
     return new Promise((resolve, reject) => {
       const pending: PendingAppend = { index: ++this.#calls, draft, deadline: Date.now() + this.#o.retryMs, resolve, reject, uncertain: false };
-      if (this.#queue.length === 0 && this.open) {
-        this.#send(pending);
+      this.#queue.push(pending);
+      if (this.open) {
+        // Every append issued in this turn of the event loop leaves in one script call.
+        if (!this.#pumpScheduled) {
+          this.#pumpScheduled = true;
+          setImmediate(this.#scheduledPump);
+        }
         return;
       }
-      this.#queue.push(pending);
-      if (!this.open) {
-        this.#open = false;
-        this.#armExpiry();
-        this.#recover();
-      }
+      this.#open = false;
+      this.#armExpiry();
+      this.#recover();
     });
   }
 
@@ -127,59 +132,42 @@ export class OrderedAppender {
     for (const pending of queued) pending.reject(new AgentwireError(InternalErrorCode.STORE, 'the Redis store closed before the event was stored'));
   }
 
-  /**
-   * Appends issued in one tick leave in one write: the socket is corked until the next tick.
-   * Each command is still its own EVALSHA with its own reply, so nothing about errors, retries
-   * or order changes; only the syscalls (one per append was the largest single cost) are merged.
-   */
-  #cork(stream: { cork(): void; uncork(): void } | undefined): void {
-    if (this.#corked || !stream) return;
-    this.#corked = true;
-    stream.cork();
-    process.nextTick(() => {
-      this.#corked = false;
-      stream.uncork();
-    });
-  }
-
-  #send(pending: PendingAppend): void {
+  /** One script call for the batch; each event gets its own answer. */
+  #send(batch: PendingAppend[]): void {
     const { link, keys } = this.#o;
-    const { draft } = pending;
     const epoch = this.#o.epoch();
-    const { head, tail } = splitFrame(draft, epoch);
-    const status = isTerminalType(draft.type) ? TERMINAL_STATUS[draft.type] : '';
+    const commandKeys: string[] = [keys.epoch, keys.ageIndex];
+    const args: (string | number)[] = [epoch, this.#o.maxEventsPerUser, keys.channel, DUPLICATE_SCAN];
+    const frames: { head: string; tail: string }[] = [];
+    for (const { draft, uncertain } of batch) {
+      const frame = splitFrame(draft, epoch);
+      frames.push(frame);
+      commandKeys.push(keys.seq(draft.userId), keys.events(draft.userId), keys.run(draft.userId, draft.runId));
+      args.push(frame.head, frame.tail, draft.ts, isTerminalType(draft.type) ? TERMINAL_STATUS[draft.type] : '', draft.userId, uncertain ? draft.eventId : '');
+    }
     this.#inflight += 1;
-    this.#cork(link.redis.stream);
-    const sent = link.redis.evalsha(
-      APPEND.sha,
-      APPEND.numberOfKeys,
-      keys.epoch,
-      keys.seq(draft.userId),
-      keys.events(draft.userId),
-      keys.run(draft.userId, draft.runId),
-      keys.ageIndex,
-      epoch,
-      head,
-      tail,
-      this.#o.maxEventsPerUser,
-      draft.ts,
-      status,
-      keys.channel,
-      draft.userId,
-      pending.uncertain ? draft.eventId : '',
-      DUPLICATE_SCAN,
-    );
+    const sent = link.redis.evalsha(APPEND.sha, commandKeys.length, ...commandKeys, ...args);
     link
       .guard(sent)
       .then(
         (reply) => {
-          const [seq, nodeId] = reply as [number, string, number];
           this.#failures = 0;
-          pending.resolve({ seq, userId: draft.userId, threadId: draft.threadId, runId: draft.runId, type: draft.type, ts: draft.ts, frame: head + String(seq) + tail });
-          if (nodeId !== '') this.#o.onRunEnded(draft.runId, draft.userId, nodeId);
+          const answers = reply as (number | string)[];
+          batch.forEach((pending, i) => {
+            const seq = answers[i * 3] as number;
+            const nodeId = answers[i * 3 + 1] as string;
+            const { draft } = pending;
+            if (seq < 0) {
+              pending.reject(new RunClosedError(draft.runId));
+              return;
+            }
+            const { head, tail } = frames[i] as { head: string; tail: string };
+            pending.resolve({ seq, userId: draft.userId, threadId: draft.threadId, runId: draft.runId, type: draft.type, ts: draft.ts, frame: head + String(seq) + tail });
+            if (nodeId !== '') this.#o.onRunEnded(draft.runId, draft.userId, nodeId);
+          });
         },
         (error: unknown) => {
-          this.#refused(pending, error);
+          this.#refused(batch, error);
         },
       )
       .finally(() => {
@@ -188,14 +176,10 @@ export class OrderedAppender {
       });
   }
 
-  #refused(pending: PendingAppend, error: unknown): void {
+  #refused(batch: PendingAppend[], error: unknown): void {
     const message = errorMessage(error);
     if (this.#closed) {
-      pending.reject(new AgentwireError(InternalErrorCode.STORE, `the Redis store closed before the event was stored (${message})`));
-      return;
-    }
-    if (message.startsWith('RUN_CLOSED ')) {
-      pending.reject(new RunClosedError(pending.draft.runId));
+      for (const pending of batch) pending.reject(new AgentwireError(InternalErrorCode.STORE, `the Redis store closed before the event was stored (${message})`));
       return;
     }
     if (isNoScript(error) || message.startsWith('EPOCH ') || isTransient(message) || isConnectionError(error)) {
@@ -204,12 +188,14 @@ export class OrderedAppender {
       this.#open = false;
       this.#lastRefusal = message;
       if (isTransient(message)) this.#failures += 1;
-      if (error instanceof ConnectionLostError) pending.uncertain = true;
-      this.#requeue(pending);
+      for (const pending of batch) {
+        if (error instanceof ConnectionLostError) pending.uncertain = true;
+        this.#requeue(pending);
+      }
       this.#armExpiry();
       return;
     }
-    pending.reject(new AgentwireError(InternalErrorCode.STORE, `Redis did not store the event: ${message}`, { cause: error }));
+    for (const pending of batch) pending.reject(new AgentwireError(InternalErrorCode.STORE, `Redis did not store the event: ${message}`, { cause: error }));
   }
 
   #requeue(pending: PendingAppend): void {
@@ -249,11 +235,21 @@ export class OrderedAppender {
     await this.#o.syncEpoch();
   }
 
+  readonly #scheduledPump = (): void => {
+    this.#pumpScheduled = false;
+    this.#pump();
+  };
+
   #pump(): void {
     while (this.#queue.length > 0 && this.open) {
-      const pending = this.#queue.shift() as PendingAppend;
-      if (pending.deadline <= Date.now()) this.#expire(pending);
-      else this.#send(pending);
+      const batch: PendingAppend[] = [];
+      const now = Date.now();
+      while (batch.length < MAX_BATCH && this.#queue.length > 0) {
+        const pending = this.#queue.shift() as PendingAppend;
+        if (pending.deadline <= now) this.#expire(pending);
+        else batch.push(pending);
+      }
+      if (batch.length > 0) this.#send(batch);
     }
     if (this.#queue.length === 0) {
       clearInterval(this.#expiryTimer);

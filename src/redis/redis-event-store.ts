@@ -2,8 +2,8 @@
  * Redis EventStore: one stream per user, for many nodes sharing one Redis (standalone or
  * Sentinel). It passes the same contract suite as memory and SQLite.
  *
- * Appends are one Lua script each (see lua-scripts.ts APPEND): the seq is assigned, the frame
- * stored and the event published in one atomic step, so no decision rests on a value read in
+ * Appends go to one Lua script call per turn of the event loop (see lua-scripts.ts APPEND):
+ * seqs are assigned, frames stored and the events published in one atomic step, so no decision rests on a value read in
  * an earlier round trip. The epoch lives in Redis. A Redis that comes back without its data
  * (no epoch key), or a different Redis process that may have come back with older data than
  * clients saw (see SYNC_EPOCH), gets a new epoch; the store notices on reconnect, through the

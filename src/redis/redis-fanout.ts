@@ -71,22 +71,34 @@ export class RedisFanout implements Fanout {
     this.#o.subscriber.disconnect();
   }
 
-  /** `seq \n ts \n userId \n frame`, as the append script publishes it. */
+  /**
+   * `seq \n ts \n userId \n frame` records joined by `\n`, as the append script publishes a
+   * batch (a frame is JSON and a user id printable: neither holds a newline).
+   */
   #onMessage(message: string): void {
-    const a = message.indexOf('\n');
-    const b = message.indexOf('\n', a + 1);
-    const c = message.indexOf('\n', b + 1);
-    if (a < 0 || b < 0 || c < 0) {
-      this.#o.metrics.backgroundErrors.inc({ loop: 'redis_fanout' });
-      this.#o.logger.error('ignored a malformed fan-out message', { length: message.length });
-      return;
+    let at = 0;
+    while (at < message.length) {
+      const a = message.indexOf('\n', at);
+      const b = message.indexOf('\n', a + 1);
+      const c = message.indexOf('\n', b + 1);
+      if (a < 0 || b < 0 || c < 0) {
+        this.#o.metrics.backgroundErrors.inc({ loop: 'redis_fanout' });
+        this.#o.logger.error('ignored a malformed fan-out message', { length: message.length, at });
+        return;
+      }
+      let end = message.indexOf('\n', c + 1);
+      if (end < 0) end = message.length;
+      const userId = message.slice(b + 1, c);
+      // Most events on the channel belong to users connected elsewhere: skip them before parsing.
+      if (this.#o.notifier.connectionsOf(userId) > 0) this.#deliver(userId, message.slice(at, a), message.slice(a + 1, b), message.slice(c + 1, end));
+      at = end + 1;
     }
-    const userId = message.slice(b + 1, c);
-    // Most events on the channel belong to users connected elsewhere: skip them before parsing.
-    if (this.#o.notifier.connectionsOf(userId) === 0) return;
+  }
+
+  #deliver(userId: string, seq: string, ts: string, frame: string): void {
     let event: StoredEvent;
     try {
-      event = eventFromFrame(userId, Number(message.slice(0, a)), Number(message.slice(a + 1, b)), message.slice(c + 1));
+      event = eventFromFrame(userId, Number(seq), Number(ts), frame);
     } catch (error) {
       this.#o.metrics.backgroundErrors.inc({ loop: 'redis_fanout' });
       this.#o.logger.error('ignored an unreadable fan-out message', { error: errorMessage(error) });

@@ -192,6 +192,28 @@ export function storeContract(name: string, harness: StoreHarness): void {
       expect((await store.getRun(record.runId))?.status).toBe('died');
     });
 
+    it('settles appends issued together one by one: a refused one takes no seq and stops none of the others', async () => {
+      const ending = run();
+      const other = run({ runId: `run_${'O'.repeat(22)}`, clientMessageId: 'cm2' });
+      await store.claimRun(ending);
+      await store.claimRun(other);
+      // Issued in one turn of the event loop: one transaction on SQLite, one script call on Redis.
+      const results = await Promise.allSettled([
+        store.append(draft('alice', { runId: ending.runId })),
+        store.append(draft('alice', { runId: ending.runId, type: 'agent_completed', data: { result: null, durationMs: 1 } })),
+        store.append(draft('alice', { runId: ending.runId })),
+        store.append(draft('alice', { runId: other.runId })),
+        store.append(draft('bob', { runId: other.runId })),
+      ]);
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value.seq : (r.reason as { code: string }).code))).toEqual([1, 2, 'RUN_CLOSED', 3, 1]);
+      expect((await store.readAfter('alice', 0, 10)).map((e) => [e.seq, e.runId, e.type])).toEqual([
+        [1, ending.runId, 'agent_message_delta'],
+        [2, ending.runId, 'agent_completed'],
+        [3, other.runId, 'agent_message_delta'],
+      ]);
+      expect((await store.getRun(ending.runId))?.status).toBe('completed');
+    });
+
     it('is healthy while open', async () => {
       expect(await store.healthy()).toBe(true);
     });
