@@ -52,7 +52,7 @@ export class ExtractionPool {
   readonly #jobs: SourceFile[] = [];
   /** Bytes of each job when the caller knew them (-1: unknown). */
   readonly #sizes: number[] = [];
-  /** The main thread's files parsing on the thread pool, oldest first. */
+  /** The main thread's files parsing on the thread pool. */
   readonly #parsing: { readonly id: number; readonly parsed: Promise<ParsedFile> }[] = [];
   readonly #queue: number[] = [];
   #head = 0;
@@ -118,9 +118,11 @@ export class ExtractionPool {
       if (this.#failure !== null) throw this.#failure;
       this.#dispatch();
       this.#startMainParses();
-      const parsing = this.#parsing.shift();
-      if (parsing !== undefined) {
+      if (this.#parsing.length > 0) {
+        // The first file parsed, whichever it is, so the main thread extracts while the rest parse.
         // While this waits, worker replies come in and the workers get their next chunks.
+        const parsing = await Promise.race(this.#parsing.map((entry) => entry.parsed.then(() => entry, () => entry)));
+        this.#parsing.splice(this.#parsing.indexOf(parsing), 1);
         const parsed = await parsing.parsed;
         this.#finish(parsing.id, extractParsed(parsed, this.#options.interest));
         this.#released += parsed.text.length;
