@@ -1,6 +1,11 @@
 import { createRequire } from 'node:module';
-import { parse, parseAsync, registerDynamicLanguage, type SgNode, type SgRoot } from '@ast-grep/napi';
+import type { SgNode, SgRoot } from '@ast-grep/napi';
 import type { Grammar } from '../files/source-file.js';
+
+const require = createRequire(import.meta.url);
+// Required, not imported: an ES import of this CommonJS package first has Node scan its 30 kB
+// index.js for export names (cjs-module-lexer, ~6 ms of start-up).
+const { parse, parseAsync, registerDynamicLanguage } = require('@ast-grep/napi') as typeof import('@ast-grep/napi');
 
 interface LanguageRegistration {
   readonly libraryPath: string;
@@ -17,7 +22,6 @@ let pythonRegistered = false;
  */
 function ensureGrammar(grammar: Grammar): void {
   if (grammar !== 'python' || pythonRegistered) return;
-  const require = createRequire(import.meta.url);
   const python = require('@ast-grep/lang-python') as LanguageRegistration;
   registerDynamicLanguage({
     python: {
