@@ -48,6 +48,15 @@ CREATE TABLE IF NOT EXISTS runs (
   UNIQUE (user_id, client_message_id));
 CREATE INDEX IF NOT EXISTS runs_open ON runs (node_id, status);
 `;
+/**
+ * Commits per turn of the event loop made as soon as the emitting callback returns; appends
+ * past them wait for the end of the turn and share one commit. A quiet server sends each event
+ * without waiting for the loop to go round (a turn that also reads every socket with data can
+ * take milliseconds); a busy one makes at most this many commits plus one per turn. At 3.9k
+ * events/s in the fan-out bench: p50 1.2 ms instead of 3–4 ms waiting for the turn's end.
+ */
+const QUICK_FLUSHES_PER_TURN = 32;
+
 /** Entries kept per in-memory cache before it starts over (it refills from the tables). */
 const CACHE_LIMIT = 100_000;
 
@@ -99,6 +108,11 @@ export class SqliteEventStore implements EventStore {
   #pending: PendingAppend[] = [];
   readonly #flushPending = (): void => {
     this.#flush();
+  };
+  /** Commits made right after the emitting callback in this turn of the event loop. */
+  #quickFlushes = 0;
+  readonly #newTurn = (): void => {
+    this.#quickFlushes = 0;
   };
   readonly #stmt;
 
@@ -257,15 +271,22 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Queues the event; every append issued before the queue is flushed (right after this turn
-   * of the event loop, or by the next read) is written in one transaction — one WAL commit for
-   * all the runs that emitted in this turn instead of one per event. A microtask flush would
-   * batch nothing: each run's emit chain reaches append a few microtasks after the others'.
-   * Order of calls is the order of seqs.
+   * Queues the event; every append issued before the queue is flushed is written in one
+   * transaction. The queue is flushed as soon as the emitting callback returns (a microtask)
+   * for the first QUICK_FLUSHES_PER_TURN flushes of a turn of the event loop, then at the end of
+   * the turn (setImmediate), or by the next read. Order of calls is the order of seqs: each flush
+   * takes the whole queue.
    */
   append(draft: EventDraft): Promise<StoredEvent> {
     return new Promise((resolve, reject) => {
-      if (this.#pending.push({ draft, resolve, reject }) === 1) setImmediate(this.#flushPending);
+      if (this.#pending.push({ draft, resolve, reject }) > 1) return;
+      if (this.#quickFlushes < QUICK_FLUSHES_PER_TURN) {
+        if (this.#quickFlushes === 0) setImmediate(this.#newTurn);
+        this.#quickFlushes += 1;
+        queueMicrotask(this.#flushPending);
+      } else {
+        setImmediate(this.#flushPending);
+      }
     });
   }
 
