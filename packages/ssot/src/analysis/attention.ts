@@ -2,6 +2,7 @@ import type { FileRole } from '../files/file-role.js';
 import type {
   AttentionItem, ConstructionFinding, DefinitionFinding, DeprecatedReference, ImportPath, Priority, UnresolvedImport,
 } from './audit-result.js';
+import { compareText } from './text-order.js';
 
 export interface AttentionInputs {
   readonly definitions: readonly DefinitionFinding[];
@@ -57,7 +58,7 @@ export function attentionItems(inputs: AttentionInputs): AttentionItem[] {
   }
   return [...drafts]
     .map(([file, draft]) => ({ priority: draft.priority, file, role: draft.role, action: draft.actions.join('; '), reasons: draft.reasons }))
-    .sort((a, b) => RANK[a.priority] - RANK[b.priority] || a.file.localeCompare(b.file));
+    .sort((a, b) => RANK[a.priority] - RANK[b.priority] || compareText(a.file, b.file));
 }
 
 type Add = (file: string, role: FileRole, priority: Priority, action: string, reason: string) => void;

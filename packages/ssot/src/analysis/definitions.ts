@@ -3,6 +3,7 @@ import type { DefinitionRef } from './export-trace.js';
 import type { NearDuplicate } from './audit-result.js';
 import { normaliseName, roleWord } from './name-words.js';
 import type { Project } from './project.js';
+import { compareText } from './text-order.js';
 
 const DUPLICATE_KINDS = new Set(['class', 'function', 'interface', 'type', 'export-assignment']);
 /** Below this many members a class's body says too little to compare. */
@@ -54,7 +55,7 @@ export function nearDuplicates(project: Project, name: string, exact: readonly D
       });
     }
   }
-  return found.sort((a, b) => Number(b.likely) - Number(a.likely) || b.bodySimilarity - a.bodySimilarity || a.file.localeCompare(b.file) || a.line - b.line);
+  return found.sort((a, b) => Number(b.likely) - Number(a.likely) || b.bodySimilarity - a.bodySimilarity || compareText(a.file, b.file) || a.line - b.line);
 }
 
 function duplicateReasons(definition: Definition, name: string, concept: string, role: string | null, similarity: number): string[] {

@@ -4,6 +4,7 @@ import type { ConceptUse } from './concept-uses.js';
 import type { DefinitionRef } from './export-trace.js';
 import type { ModuleRef } from './module-ref.js';
 import type { Project } from './project.js';
+import { compareText } from './text-order.js';
 
 /** The census: consumer imports grouped by path, most-used first. */
 export function importPaths(project: Project, uses: readonly ConceptUse[], canonical: ModuleRef | null, deprecated: readonly ModuleRef[]): ImportPath[] {
@@ -15,7 +16,7 @@ export function importPaths(project: Project, uses: readonly ConceptUse[], canon
     groups.set(use.pathKey, group);
   }
   const paths = [...groups].map(([path, group]) => importPath(project, path, group, canonical, deprecated));
-  return paths.sort((a, b) => b.files - a.files || a.path.localeCompare(b.path));
+  return paths.sort((a, b) => b.files - a.files || compareText(a.path, b.path));
 }
 
 function importPath(project: Project, path: string, group: readonly ConceptUse[], canonical: ModuleRef | null, deprecated: readonly ModuleRef[]): ImportPath {

@@ -24,6 +24,7 @@ export class Project {
   readonly #byPath = new Map<string, SourceFile>();
   readonly #facts = new Map<string, FileFacts>();
   readonly #scanned = new Set<string>();
+  #scannedList: readonly SourceFile[] | null = null;
   readonly #conditions: readonly string[] | undefined;
   #ts: TsResolver | null = null;
   readonly #py: PyResolver;
@@ -53,6 +54,7 @@ export class Project {
   setScanned(file: SourceFile, facts: FileFacts): void {
     this.#facts.set(file.path, facts);
     this.#scanned.add(file.path);
+    this.#scannedList = null;
   }
 
   parsedOrScanned(file: SourceFile): boolean {
@@ -60,8 +62,9 @@ export class Project {
   }
 
   /** Files the scan parsed, in path order: the files the audit examined. */
-  scannedFiles(): SourceFile[] {
-    return this.files.filter((file) => this.#scanned.has(file.path));
+  scannedFiles(): readonly SourceFile[] {
+    this.#scannedList ??= this.files.filter((file) => this.#scanned.has(file.path));
+    return this.#scannedList;
   }
 
   /** Facts of any file in the tree, parsing it now if the scan skipped it. */

@@ -6,6 +6,7 @@ import { ExtractionPool } from '../parse/extraction-pool.js';
 import { secondaryLimit, type PrefilterTerms } from './prefilter.js';
 import type { Project } from './project.js';
 import { mark } from '../timing.js';
+import { prepareTextOrder } from './text-order.js';
 
 export type Scope = 'concept' | 'tree';
 
@@ -72,6 +73,8 @@ export async function scanTree(project: Project, options: ScanOptions): Promise<
       commonWords = await selectFiles(project, options, pool, forced);
       mark(`read and prefiltered; workers ${pool.started ? 'started' : 'not started'}`);
     }
+    // The main thread's first parses are under way: a good moment for this.
+    prepareTextOrder();
     await pool.drain();
     return { files: files.length, parsed, commonWords };
   } finally {
