@@ -1,7 +1,7 @@
 /**
  * OrderedAppender: the Redis store's write path. Appends reach Redis in call order, on one
- * connection, those of one turn of the event loop in one script call (one command, one reply,
- * one PUBLISH for all of them), and keep that order through everything that makes Redis refuse
+ * connection, those queued together in one script call (one command, one reply, one PUBLISH for
+ * all of them; see FlushScheduler for when a batch leaves), and keep that order through everything that makes Redis refuse
  * an append that must then be sent again:
  *
  * - NOSCRIPT (a restarted Redis has an empty script cache),
@@ -24,6 +24,7 @@
  */
 import { AgentwireError, InternalErrorCode, RunClosedError, errorMessage } from '../errors/agentwire-error.js';
 import { isTerminalType } from '../protocol/events.js';
+import { FlushScheduler } from '../store/flush-scheduler.js';
 import { TERMINAL_STATUS, type EventDraft, type StoredEvent } from '../store/event-store.js';
 import type { Logger } from '../server/logger.js';
 import { APPEND, isNoScript } from './lua-scripts.js';
@@ -62,6 +63,8 @@ const DUPLICATE_SCAN = 1000;
 const MAX_BACKOFF_MS = 1000;
 /** Events per script call at most: Redis runs a script to its end before serving anyone else. */
 const MAX_BATCH = 128;
+/** Script calls per turn of the event loop sent as soon as the appending callback returns. */
+const QUICK_SENDS_PER_TURN = 32;
 
 export class OrderedAppender {
   readonly #o: AppenderOptions;
@@ -108,10 +111,10 @@ export class OrderedAppender {
       const pending: PendingAppend = { index: ++this.#calls, draft, deadline: Date.now() + this.#o.retryMs, resolve, reject, uncertain: false };
       this.#queue.push(pending);
       if (this.open) {
-        // Every append issued in this turn of the event loop leaves in one script call.
+        // Appends queued together leave in one script call (FlushScheduler says when).
         if (!this.#pumpScheduled) {
           this.#pumpScheduled = true;
-          setImmediate(this.#scheduledPump);
+          this.#pumps.schedule();
         }
         return;
       }
@@ -235,10 +238,10 @@ export class OrderedAppender {
     await this.#o.syncEpoch();
   }
 
-  readonly #scheduledPump = (): void => {
+  readonly #pumps = new FlushScheduler(() => {
     this.#pumpScheduled = false;
     this.#pump();
-  };
+  }, QUICK_SENDS_PER_TURN);
 
   #pump(): void {
     while (this.#queue.length > 0 && this.open) {
