@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { audit } from '../src/analysis/audit.js';
+import { audit, auditRun } from '../src/analysis/audit.js';
 import { interestOf } from '../src/analysis/prefilter.js';
 import type { FileFacts } from '../src/facts/file-facts.js';
 import { DEFAULT_EXCLUDES, walkSources } from '../src/files/walk.js';
@@ -88,5 +88,27 @@ describe('extraction on worker threads', () => {
     }
     expect(facts.size).toBe(files.length);
     for (const file of files) expect(facts.get(file.path)).toEqual(extractFile(file, interest));
+  }, 60_000);
+
+  it('gives files with the same bytes (twins) the facts their own parse would give', async () => {
+    const twinTree = fixtureTree({
+      'a/notifier.ts': 'export class WebSocketNotifier {\n  send(): void {}\n}\n',
+      'b/notifier.ts': 'export class WebSocketNotifier {\n  send(): void {}\n}\n',
+      'c/notifier.js': 'export class WebSocketNotifier {\n  send() {}\n}\n',
+      'd/notifier.d.ts': 'export declare class WebSocketNotifier {\n  send(): void;\n}\n',
+      'e/notifier.d.ts': 'export declare class WebSocketNotifier {\n  send(): void;\n}\n',
+      'f/email.ts': 'export class EmailNotifier {}\n',
+      'g/email.ts': 'export class EmailNotifier {}\n',
+    });
+    try {
+      for (const workers of [0, undefined]) {
+        const run = await auditRun({ root: twinTree.root, concepts: [spec], exclude: DEFAULT_EXCLUDES, ...(workers === undefined ? {} : { workers }) });
+        expect(run.report.files.parsed).toBe(7);
+        expect(run.report.concepts[0]?.metrics.implementations).toBe(3);
+        for (const file of run.project.files) expect(run.project.facts(file)).toEqual(extractFile(file, run.project.interest));
+      }
+    } finally {
+      twinTree.remove();
+    }
   }, 60_000);
 });

@@ -57,9 +57,12 @@ const READS_PER_BREATH = 64;
 export async function scanTree(project: Project, options: ScanOptions): Promise<ScanStats> {
   const files = project.files;
   let parsed = 0;
-  const onFacts = (file: SourceFile, facts: FileFacts): void => {
+  const twins = new Twins((file, facts) => {
     project.setScanned(file, facts);
     parsed += 1;
+  });
+  const onFacts = (file: SourceFile, facts: FileFacts): void => {
+    twins.extracted(file, facts);
     if (options.scope === 'tree') options.onProgress?.(parsed, files.length);
   };
   const forced = options.workers !== undefined;
@@ -70,7 +73,7 @@ export async function scanTree(project: Project, options: ScanOptions): Promise<
       for (const file of files) pool.submit(file);
       if (forced || files.length >= THREADS_AFTER_FILES) pool.start();
     } else {
-      commonWords = await selectFiles(project, options, pool, forced);
+      commonWords = await selectFiles(project, options, pool, forced, twins);
       mark(`read and prefiltered; workers ${pool.started ? 'started' : 'not started'}`);
     }
     // The main thread's first parses are under way: a good moment for this.
@@ -89,35 +92,98 @@ export async function scanTree(project: Project, options: ScanOptions): Promise<
  * those with a role word, unless the word is common. Synchronous reads into one buffer cost a
  * fraction of fs/promises; the text is decoded only by the thread that parses the file.
  */
-async function selectFiles(project: Project, options: ScanOptions, pool: ExtractionPool, forced: boolean): Promise<ScanStats['commonWords']> {
+async function selectFiles(project: Project, options: ScanOptions, pool: ExtractionPool, forced: boolean, twins: Twins): Promise<ScanStats['commonWords']> {
   const primary = options.terms.primary.map((term) => Buffer.from(term, 'utf8'));
   const secondary = options.terms.secondary.map((term) => ({ word: term, needle: Buffer.from(term, 'utf8'), files: [] as SourceFile[] }));
   const files = project.files;
   const reader = new FileReader();
   let queuedBytes = 0;
-  const sizes = new Map<SourceFile, number>();
+  /** Files with a role word only, and their bytes, until the word is known not to be common. */
+  const candidates = new Map<SourceFile, Buffer>();
   if (forced) pool.start();
   for (let index = 0; index < files.length; index += 1) {
     const file = files[index] as SourceFile;
     const buffer = reader.read(file.path);
     if (primary.some((needle) => buffer.includes(needle))) {
+      if (twins.isTwin(file, buffer)) continue;
       pool.submit(file, buffer.length);
       queuedBytes += buffer.length;
       if (queuedBytes >= THREADS_AFTER_BYTES) pool.start();
       pool.pump();
     } else {
+      let found = false;
       for (const term of secondary) {
         if (!buffer.includes(term.needle)) continue;
         term.files.push(file);
-        sizes.set(file, buffer.length);
+        found = true;
       }
+      if (found) candidates.set(file, Buffer.from(buffer));
     }
     options.onProgress?.(index + 1, files.length);
     if (pool.started && (index + 1) % READS_PER_BREATH === 0) await pool.breathe();
   }
   const limit = secondaryLimit(files.length);
   const deferred = new Set(secondary.filter((term) => term.files.length <= limit).flatMap((term) => term.files));
-  for (const file of deferred) if (!project.parsedOrScanned(file)) pool.submit(file, sizes.get(file) ?? -1);
+  for (const file of deferred) {
+    const bytes = candidates.get(file) as Buffer;
+    if (!twins.isTwin(file, bytes)) pool.submit(file, bytes.length);
+  }
   pool.largestFirst();
   return secondary.filter((term) => term.files.length > limit).map((term) => ({ word: term.word, files: term.files.length }));
+}
+
+/**
+ * Files with the same bytes and the same grammar (a package installed twice under
+ * node_modules, a vendored copy) have the same facts: extraction depends on the text, the
+ * grammar and whether the file is a declaration file, never on the path. The first such file is
+ * parsed; the others are read, compared byte for byte and given its facts.
+ */
+class Twins {
+  readonly #record: (file: SourceFile, facts: FileFacts) => void;
+  /** Queued files by grammar, declaration-ness and size, with a copy of their bytes. */
+  readonly #bySize = new Map<string, { readonly file: SourceFile; readonly bytes: Buffer }[]>();
+  readonly #twins = new Map<SourceFile, SourceFile[]>();
+  readonly #facts = new Map<SourceFile, FileFacts>();
+
+  /** `record` files each file, twins included, with its facts. */
+  constructor(record: (file: SourceFile, facts: FileFacts) => void) {
+    this.#record = record;
+  }
+
+  /** True when an already queued file has these bytes (the file is then recorded as its twin); false queues it as new. */
+  isTwin(file: SourceFile, bytes: Buffer): boolean {
+    const key = `${file.grammar}\0${String(file.declarationOnly)}\0${bytes.length}`;
+    let group = this.#bySize.get(key);
+    if (group === undefined) {
+      group = [];
+      this.#bySize.set(key, group);
+    }
+    const same = group.find((queued) => queued.bytes.equals(bytes));
+    if (same === undefined) {
+      group.push({ file, bytes: Buffer.from(bytes) });
+      return false;
+    }
+    const facts = this.#facts.get(same.file);
+    if (facts !== undefined) {
+      this.#record(file, facts);
+      return true;
+    }
+    let twins = this.#twins.get(same.file);
+    if (twins === undefined) {
+      twins = [];
+      this.#twins.set(same.file, twins);
+    }
+    twins.push(file);
+    return true;
+  }
+
+  /** Files a parsed file's facts, and its twins found so far; twins found later get them at once. */
+  extracted(file: SourceFile, facts: FileFacts): void {
+    this.#record(file, facts);
+    // `--scope tree` reads no bytes up front, so it has no twins to look for.
+    if (this.#bySize.size === 0) return;
+    this.#facts.set(file, facts);
+    for (const twin of this.#twins.get(file) ?? []) this.#record(twin, facts);
+    this.#twins.delete(file);
+  }
 }
