@@ -13,7 +13,11 @@ const CHUNK_FILES = 8;
 const CHUNK_BYTES = 128 << 10;
 /** Chunks a worker holds at once, so it never waits for the main thread to hand out the next. */
 const CHUNKS_IN_FLIGHT = 2;
-/** The main thread collects (see releaseParseTrees) once per this many characters parsed, not after every file: fewer scavenges, at most ~30 MB of dead trees. */
+/**
+ * Working alone, the main thread collects (see releaseParseTrees) once per this many characters
+ * parsed, not after every file: fewer scavenges, at most ~30 MB of dead trees. Beside workers
+ * (a large run) it collects after every file, as they do after every chunk.
+ */
 const RELEASE_CHARS = 1 << 20;
 
 export interface ExtractionPoolOptions {
@@ -126,7 +130,7 @@ export class ExtractionPool {
         const parsed = await parsing.parsed;
         this.#finish(parsing.id, extractParsed(parsed, this.#options.interest));
         this.#released += parsed.text.length;
-        if (this.#released >= RELEASE_CHARS) {
+        if (this.#released >= (this.started ? 0 : RELEASE_CHARS)) {
           this.#released = 0;
           releaseParseTrees();
         }
@@ -160,7 +164,10 @@ export class ExtractionPool {
   }
 
   #startMainParses(): void {
-    const limit = this.#options.mainThreadParses ?? 0;
+    // Once workers run, one file at a time is enough to keep the main thread busy, and keeps
+    // fewer large trees alive at once.
+    const configured = this.#options.mainThreadParses ?? 0;
+    const limit = this.started ? Math.min(configured, 1) : configured;
     while (this.#parsing.length < limit && this.#head < this.#queue.length && this.#mainThreadWorks()) {
       const id = this.#queue[this.#head] as number;
       this.#head += 1;
