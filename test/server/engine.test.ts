@@ -95,6 +95,24 @@ const intruder = defineAgent({
   },
 });
 
+/** Emits in a loop with nothing else to wait for, counting the turns the event loop made meanwhile. */
+const spinner = defineAgent({
+  name: 'spinner',
+  description: 'emits 2,000 progress updates back to back',
+  async run(_input, ctx) {
+    let turns = 0;
+    let spinning = true;
+    const tick = (): void => {
+      turns += 1;
+      if (spinning) setImmediate(tick);
+    };
+    setImmediate(tick);
+    for (let i = 0; i < 2000; i += 1) await ctx.progress(`step ${i}`);
+    spinning = false;
+    return { turns };
+  },
+});
+
 const tools = [
   defineTool({ name: 'explode', description: 'throws', parameters: z.object({ n: z.number() }), execute: () => { throw new Error('tool blew up'); } }),
   defineTool({ name: 'slowpoke', description: 'never finishes in time', parameters: z.object({}), timeoutMs: 100, execute: () => new Promise(() => undefined) }),
@@ -103,7 +121,7 @@ const tools = [
 let server: AgentwireServer;
 beforeAll(async () => {
   server = await startTestServer({
-    agents: [sleeper, chatterbox, silent, thrower, tooling, intruder],
+    agents: [sleeper, chatterbox, silent, thrower, tooling, intruder, spinner],
     tools,
     engine: { runTimeoutMs: 1500, heartbeatTimeoutMs: 800, maxRunsPerUser: 2, maxQueuedPerUser: 2 },
   });
@@ -165,6 +183,17 @@ describe('ExecutionEngine', () => {
     expect(events[events.length - 1]).toMatchObject({ type: 'agent_death', data: { cause: 'no_heartbeat' } });
     await client.close();
   }, 15_000);
+
+  it('an agent emitting in a tight loop lets the event loop turn every 256 emits', async () => {
+    const client = await TestClient.open(server.wsUrl, await signToken('engine-spinner'));
+    const { runId } = await client.submit('x', { agent: 'spinner' });
+    const events = await settle(client, runId, 0);
+    const completed = events.find((e) => e.type === 'agent_completed');
+    // In-process, each emit resolves in a microtask: without the yield the loop would not turn once.
+    expect((completed?.data as { result: { turns: number } }).result.turns).toBeGreaterThanOrEqual(Math.floor(2000 / 256) - 1);
+    expect(events.filter((e) => e.type === 'progress_update')).toHaveLength(2000);
+    await client.close();
+  });
 
   it('an agent exception ends the run with agent_error "agent_exception"', async () => {
     const client = await TestClient.open(server.wsUrl, await signToken('eng-erin'));
