@@ -58,6 +58,7 @@ export function isNoScript(error: unknown): boolean {
  */
 export const APPEND = new LuaScript(
   'append_batch',
+  // The number of keys depends on the batch: OrderedAppender passes it with each call.
   -1,
   `
 local epoch = redis.call('GET', KEYS[1])

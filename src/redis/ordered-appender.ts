@@ -1,8 +1,8 @@
 /**
  * OrderedAppender: the Redis store's write path. Appends reach Redis in call order, on one
- * connection, those queued together in one script call (one command, one reply, one PUBLISH for
- * all of them; see FlushScheduler for when a batch leaves), and keep that order through everything that makes Redis refuse
- * an append that must then be sent again:
+ * connection, those queued together in one script call (one command, one reply, one PUBLISH
+ * for all of them; FlushScheduler decides when a batch leaves), and keep that order through
+ * everything that makes Redis refuse an append that must then be sent again:
  *
  * - NOSCRIPT (a restarted Redis has an empty script cache),
  * - EPOCH (the epoch key is gone or changed: Redis lost its data, or another node started a
