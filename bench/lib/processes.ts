@@ -4,7 +4,7 @@
  * through the control lines of bench/servers/control.ts.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -52,10 +52,13 @@ export class ServerProcess {
     readonly label: string,
     private readonly child: ChildProcessWithoutNullStreams,
   ) {
+    const log = process.env.BENCH_SERVER_LOG;
     child.stderr.on('data', (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString()).slice(-20_000);
+      if (log) appendFileSync(log, chunk);
     });
     createInterface({ input: child.stdout }).on('line', (line) => {
+      if (log) appendFileSync(log, `[${label}] ${line}\n`);
       const waiters = this.#waiters;
       this.#waiters = [];
       for (const waiter of waiters) waiter(line);
@@ -64,7 +67,10 @@ export class ServerProcess {
   }
 
   static async start(label: string, script: string, args: string[], options: { nodeFlags?: string[] } = {}): Promise<ServerProcess> {
-    const nodeArgs = ['--expose-gc', ...(options.nodeFlags ?? []), '--conditions=agentwire-source', '--import', 'tsx', script, ...args];
+    // BENCH_SERVER_FLAGS: extra Node flags for every server, for diagnosis (e.g. --trace-gc, with
+    // BENCH_SERVER_LOG=FILE to keep what the servers print).
+    const extra = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+    const nodeArgs = ['--expose-gc', ...extra, ...(options.nodeFlags ?? []), '--conditions=agentwire-source', '--import', 'tsx', script, ...args];
     const [command, argv] = hasTaskset() ? ['taskset', ['-c', SERVER_CORE, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
     const child = spawn(command, argv, { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production', AGENTWIRE_DIAGNOSTICS: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
     const server = new ServerProcess(label, child);

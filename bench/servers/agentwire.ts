@@ -32,6 +32,8 @@ const server = await startServer({
   diagnostics: true,
   defaultAgent: 'stream',
   logger: createLogger('warn'),
+  // Diagnosis only (the benchmark runs with the default retention): events kept per user.
+  ...(process.env.BENCH_RETENTION_EVENTS ? { retention: { maxEventsPerUser: Number(process.env.BENCH_RETENTION_EVENTS) } } : {}),
   shutdownGraceMs: 0,
   transport: {
     messagesPerSecond: 10_000,

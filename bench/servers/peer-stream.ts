@@ -8,6 +8,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AgentEventEnvelope } from 'agentwire/protocol';
 
 const PADDING = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const EPOCH = randomUUID();
@@ -36,19 +37,8 @@ export function parseStartRequest(value: unknown): StartRequest {
   return { events: events!, intervalMs, bytes };
 }
 
-export interface PeerEnvelope {
-  v: 1;
-  type: string;
-  seq: number;
-  epoch: string;
-  eventId: string;
-  runId: string;
-  threadId: string;
-  userId: string;
-  agentName: string;
-  ts: string;
-  data: unknown;
-}
+/** agentwire's envelope, field for field, with any type and payload. */
+export type PeerEnvelope = Omit<AgentEventEnvelope, 'type' | 'data'> & { type: string; data: unknown };
 
 function serverId(prefix: string): string {
   // agentwire's run and thread ids: a prefix and 22 characters.

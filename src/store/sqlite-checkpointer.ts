@@ -11,6 +11,7 @@
  * and journal_size_limit cuts the file back.
  */
 import { createRequire } from 'node:module';
+import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
 import { Worker } from 'node:worker_threads';
 
 // CommonJS source evaluated in the worker: it has to run both from src/ (tests) and dist/.
@@ -45,8 +46,6 @@ parentPort.on('message', (message) => {
   parentPort.postMessage({ closed: true });
 });
 `;
-export const DEFAULT_RESTART_FRAMES = 8192;
-
 export interface CheckpointOptions {
   /** How often the log is checkpointed. */
   everyMs?: number;
@@ -54,6 +53,15 @@ export interface CheckpointOptions {
   restartFrames?: number;
   /** Frames left uncopied at most when the restart is done (what writers wait for), unless the log is past 4 × restartFrames. */
   gapFrames?: number;
+}
+
+/** The options with their defaults; a CONFIG error for anything but positive integers. */
+export function checkpointSettings(options: CheckpointOptions = {}): Required<CheckpointOptions> {
+  const settings = { everyMs: 1000, restartFrames: 8192, gapFrames: 64, ...options };
+  for (const [name, value] of Object.entries(settings)) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new AgentwireError(InternalErrorCode.CONFIG, `checkpoint.${name} must be a positive integer, not ${String(value)}`);
+  }
+  return settings;
 }
 
 export class SqliteCheckpointer {
@@ -65,7 +73,7 @@ export class SqliteCheckpointer {
 
   constructor(path: string, options: CheckpointOptions = {}) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const { everyMs = 1000, restartFrames = DEFAULT_RESTART_FRAMES, gapFrames = 64 } = options;
+    const { everyMs, restartFrames, gapFrames } = checkpointSettings(options);
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, everyMs, restartFrames, gapFrames } });
     this.#worker.unref();
     this.#worker.on('message', (message: { error?: string; ok?: boolean }) => {

@@ -16,7 +16,7 @@ import { isTerminalType, type AgentEventType } from '../protocol/events.js';
 import { AgentwireError, InternalErrorCode, RunClosedError } from '../errors/agentwire-error.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { storedEvent } from './frame.js';
-import { DEFAULT_RESTART_FRAMES, SqliteCheckpointer, type CheckpointOptions } from './sqlite-checkpointer.js';
+import { checkpointSettings, SqliteCheckpointer, type CheckpointOptions } from './sqlite-checkpointer.js';
 import {
   DEFAULT_RETENTION,
   isEndedStatus,
@@ -112,6 +112,7 @@ export class SqliteEventStore implements EventStore {
   readonly #stmt;
 
   constructor(path: string, options: { retention?: Partial<RetentionPolicy>; checkpoint?: CheckpointOptions } = {}) {
+    const checkpoint = checkpointSettings(options.checkpoint);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#retention = { ...DEFAULT_RETENTION, ...options.retention };
     try {
@@ -127,8 +128,8 @@ export class SqliteEventStore implements EventStore {
         this.#db.pragma('wal_autocheckpoint = 0');
         // Once restarted, the log file is cut back to the size that triggers a restart.
         const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
-        this.#db.pragma(`journal_size_limit = ${(options.checkpoint?.restartFrames ?? DEFAULT_RESTART_FRAMES) * pageSize}`);
-        this.#checkpointer = new SqliteCheckpointer(path, options.checkpoint);
+        this.#db.pragma(`journal_size_limit = ${checkpoint.restartFrames * pageSize}`);
+        this.#checkpointer = new SqliteCheckpointer(path, checkpoint);
       }
     } catch (error) {
       throw new AgentwireError(InternalErrorCode.STORE, `cannot open SQLite store at ${path}`, { cause: error });

@@ -64,6 +64,12 @@ describe('sqlite file', () => {
     expect(walMax).toBeLessThan(32 * 1024 * 1024);
   });
 
+  it('refuses checkpoint settings that are not positive integers, with a CONFIG error', () => {
+    for (const checkpoint of [{ restartFrames: 0 }, { everyMs: -5 }, { gapFrames: 1.5 }, { restartFrames: Number.NaN }]) {
+      expect(() => new SqliteEventStore(join(dir, `bad-${++n}.db`), { checkpoint })).toThrow(expect.objectContaining({ code: 'CONFIG' }));
+    }
+  });
+
   it('opens a file of the earlier layout (events keyed by user and seq) with its events, seqs and epoch', async () => {
     const path = join(dir, `v1-${++n}.db`);
     const old = new Database(path);
