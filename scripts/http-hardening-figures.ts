@@ -12,7 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
-import { createLogger, startServer, type AgentwireServerOptions } from 'agentwire/server';
+import { createLogger, startServer } from 'agentwire/server';
 
 const SECRET = 'figures-secret-that-is-at-least-32-bytes-long';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -30,8 +30,9 @@ async function token(sub: string, withExp = true): Promise<string> {
 function wsOutcome(wsUrl: string, jwt: string): Promise<string> {
   return new Promise((resolve) => {
     const socket = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${jwt}` } });
-    socket.on('message', (data) => {
-      resolve(`accepted (${(JSON.parse(String(data)) as { type: string; userId?: string }).type}, userId ${JSON.stringify((JSON.parse(String(data)) as { userId?: string }).userId)})`);
+    socket.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString('utf8')) as { type: string; userId?: string };
+      resolve(`accepted (${frame.type}, userId ${JSON.stringify(frame.userId)})`);
       socket.close();
     });
     socket.on('close', (code, reason) => resolve(`closed ${code} "${reason.toString()}"`));
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
   const logger = createLogger('error', (line) => {
     if (line.includes('"level":"error"')) errorLines += 1;
   });
-  const server = await startServer({ port: 0, host: '127.0.0.1', auth: { jwtSecret: SECRET }, logger, demo: true, http: SHORT_TIMEOUTS } as AgentwireServerOptions);
+  const server = await startServer({ port: 0, host: '127.0.0.1', auth: { jwtSecret: SECRET }, logger, demo: true, http: SHORT_TIMEOUTS });
   try {
     await nesting(server.url, await token('figures-alice'));
     console.log(`item 6  token without exp: ${await wsOutcome(server.wsUrl, await token('figures-bob', false))}`);

@@ -34,6 +34,10 @@ export interface AgUiRouteOptions {
   logger: Logger;
   /** Largest request body (default 1 MiB, the WebSocket frame limit). */
   maxBodyBytes: number;
+  /** Deepest JSON nesting of the body, checked before parsing (the WebSocket limit, maxJsonDepth). */
+  maxJsonDepth: number;
+  /** How long the body may take to arrive (HttpLimits.requestTimeoutMs). */
+  bodyTimeoutMs: number;
   /** Longest user message (the WebSocket limit). */
   maxTextChars: number;
   /** Unsent bytes a response may buffer before the client counts as gone (the WebSocket limit). */
@@ -60,7 +64,7 @@ export function agUiRoutes(options: AgUiRouteOptions): HttpRoute[] {
 
 async function runAgUi(o: AgUiRouteOptions, req: IncomingMessage, res: ServerResponse, url: URL, agentSegment: string | undefined): Promise<void> {
   const identity = await authenticate(o.authenticator, req, url);
-  const parsed = parseAgUiInput(await readJsonBody(req, o.maxBodyBytes), o.maxTextChars);
+  const parsed = parseAgUiInput(await readJsonBody(req, { maxBytes: o.maxBodyBytes, maxJsonDepth: o.maxJsonDepth, timeoutMs: o.bodyTimeoutMs }), o.maxTextChars);
   if (!parsed.ok) throw new HttpError(400, ErrorCode.INVALID_MESSAGE, parsed.message);
   const request = parsed.request;
   const threadId = await ownThread(o.store, identity.userId, request.threadId);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * agentwire start   the demo: SQLite under ./data, a generated secret kept there, the chat page,
- *                   and demo sign-in by name (loopback only).
+ *                   and demo sign-in by name (loopback only). With AGENTWIRE_JWT_SECRET or
+ *                   AGENTWIRE_JWKS_URL set, demo sign-in is off: tokens come from the operator.
  * agentwire serve   production: refuses to start without AGENTWIRE_JWT_SECRET or
  *                   AGENTWIRE_JWKS_URL; no demo sign-in.
  */
@@ -30,12 +31,16 @@ async function main(argv: string[]): Promise<void> {
   }
   const config = loadConfig(process.env, { store: `sqlite:${join(DATA_DIR, 'agentwire.db')}` });
   const logger = createLogger(config.logLevel);
-  const demo = command === 'start';
-  if (!demo && !config.jwtSecret && !config.jwksUrl) {
+  const operatorAuth = Boolean(config.jwtSecret ?? config.jwksUrl);
+  // Demo sign-in signs with whatever secret the server has: only ever a secret generated for the
+  // demo, never the operator's, or anyone who reaches it could mint tokens for any user.
+  const demo = command === 'start' && !operatorAuth;
+  if (command === 'serve' && !operatorAuth) {
     throw new AgentwireError('CONFIG', 'agentwire serve needs AGENTWIRE_JWT_SECRET (HS256) or AGENTWIRE_JWKS_URL; refusing to start without authentication');
   }
   const model = loadModelConfig(process.env);
   const jwtSecret = config.jwtSecret ?? (demo ? demoSecret(logger) : undefined);
+  if (command === 'start' && !demo) logger.warn('demo sign-in is off: AGENTWIRE_JWT_SECRET or AGENTWIRE_JWKS_URL is set, so tokens come from your identity provider');
   const server = await startServer(serverOptions(config, logger, demo, jwtSecret, model));
   const shownHost = config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost';
   process.stdout.write(`agentwire ${demo ? 'demo ' : ''}listening on http://${shownHost}:${server.port} (store ${config.store.replace(/\/\/[^@/]*@/, '//***@')})\n`);
@@ -64,9 +69,10 @@ function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, j
     store: config.store,
     retention: config.retention,
     redis: config.redis,
-    auth: { jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience },
+    auth: { jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience, requireExp: config.jwtRequireExp },
     diagnostics: config.diagnostics,
     transport: config.transport,
+    http: config.http,
     engine: config.engine,
     ...(config.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: config.toolTimeoutMs }),
     demo,

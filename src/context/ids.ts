@@ -22,17 +22,39 @@ const PLACEHOLDERS = new Set([
 ]);
 
 const MAX_USER_ID_LENGTH = 128;
-// Printable, no whitespace: a user id ends up in logs, metrics labels are never built from it.
-const USER_ID_PATTERN = /^[\x21-\x7e\u00a0-\uffff]+$/u;
 const SERVER_ID_PATTERN = /^(thr|run)_[A-Za-z0-9_-]{22}$/;
+/**
+ * What an id may not contain: whitespace (U+00A0, U+2028…), controls, format characters (U+200B,
+ * U+202E…), other default-ignorable code points (U+3164…), private-use and unassigned code
+ * points, and lone surrogates. Each renders as nothing, as a space or as something else, so
+ * `alice` and `alice\u00a0` would be two users that look like one in every log and UI.
+ */
+const INVISIBLE = /[\p{White_Space}\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Default_Ignorable_Code_Point}]/u;
+
+/**
+ * Why an id someone else chose (a token's `sub`, a client's thread or run id) cannot be one, or
+ * undefined when it can: it must be visible characters only, in Unicode normal form C (`é` as one
+ * code point), so two ids that look the same are the same string.
+ */
+export function invisibleCharacterProblem(value: string): string | undefined {
+  const found = INVISIBLE.exec(value);
+  if (found) {
+    const code = found[0].codePointAt(0) ?? 0;
+    return `contains U+${code.toString(16).toUpperCase().padStart(4, '0')} at index ${found.index}: whitespace and invisible characters are refused`;
+  }
+  if (value.normalize('NFC') !== value) return 'is not in Unicode normal form C: it would look like another id';
+  return undefined;
+}
 
 export function parseUserId(value: unknown): UserId {
   if (typeof value !== 'string' || value.length === 0) {
     throw new AgentwireError(InternalErrorCode.INVALID_CONTEXT, 'user id must be a non-empty string');
   }
-  if (value.length > MAX_USER_ID_LENGTH || !USER_ID_PATTERN.test(value)) {
-    throw new AgentwireError(InternalErrorCode.INVALID_CONTEXT, 'user id has invalid characters or is too long');
+  if (value.length > MAX_USER_ID_LENGTH) {
+    throw new AgentwireError(InternalErrorCode.INVALID_CONTEXT, `user id is longer than ${MAX_USER_ID_LENGTH} characters`);
   }
+  const problem = invisibleCharacterProblem(value);
+  if (problem !== undefined) throw new AgentwireError(InternalErrorCode.INVALID_CONTEXT, `user id ${problem}`);
   if (PLACEHOLDERS.has(value.toLowerCase())) {
     throw new AgentwireError(InternalErrorCode.INVALID_CONTEXT, `"${value}" is a placeholder, not a user id`);
   }

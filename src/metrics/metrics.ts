@@ -83,6 +83,13 @@ export class Metrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  /** Not errors: a client that hangs up mid-upload, or sends its body too slowly, is its own business. */
+  readonly httpRequestsAborted = new Counter({
+    name: 'agentwire_http_requests_aborted_total',
+    help: 'HTTP requests whose body never fully arrived: the client hung up (client_closed) or took longer than the request timeout (timeout)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly backgroundErrors = new Counter({
     name: 'agentwire_background_errors_total',
     help: 'Failures in background loops (pruning, heartbeats, replay), by loop',

@@ -5,15 +5,11 @@
 import { z } from 'zod';
 import type { ClientMessage } from './messages.js';
 import type { AgentEventDataMap, AgentEventType } from './events.js';
+import { MAX_NESTING_DEPTH, nestsDeeperThan } from './json-depth.js';
 
 /** Longest id (thread, run, client message, epoch) accepted on the wire. */
 export const MAX_ID_LENGTH = 128;
-/**
- * Deepest nesting of arrays and objects accepted in a client frame. Client messages are flat;
- * the bound exists because V8's JSON.parse spends ~2 µs per nesting level, so one 1 MiB frame of
- * `[[[[…` would hold the event loop (every user's events) for over a second.
- */
-export const MAX_NESTING_DEPTH = 64;
+export { MAX_NESTING_DEPTH } from './json-depth.js';
 
 const id = z.string().min(1).max(MAX_ID_LENGTH);
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -44,9 +40,9 @@ export type ParseResult =
  * Parses one inbound text frame. Never throws: every failure comes back as a code and a message
  * that say what was wrong, so the connection can answer and carry on.
  */
-export function parseClientMessage(text: string, schema: ReturnType<typeof clientMessageSchema>): ParseResult {
-  if (nestsDeeperThan(text, MAX_NESTING_DEPTH)) {
-    return { ok: false, code: 'INVALID_MESSAGE', message: `frame nests arrays or objects deeper than ${MAX_NESTING_DEPTH} levels` };
+export function parseClientMessage(text: string, schema: ReturnType<typeof clientMessageSchema>, maxDepth = MAX_NESTING_DEPTH): ParseResult {
+  if (nestsDeeperThan(text, maxDepth)) {
+    return { ok: false, code: 'INVALID_MESSAGE', message: `frame nests arrays or objects deeper than ${maxDepth} levels` };
   }
   let raw: unknown;
   try {
@@ -70,26 +66,6 @@ export function parseClientMessage(text: string, schema: ReturnType<typeof clien
     return { ok: false, code: 'INVALID_MESSAGE', message: `${type}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}`, ...echo };
   }
   return { ok: true, message: parsed.data };
-}
-
-/** One linear pass over the text, skipping string contents; decides before anything is parsed. */
-function nestsDeeperThan(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c /* \ */) i++;
-      else if (c === 0x22 /* " */) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
-      if (++depth > max) return true;
-    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
-      depth--;
-    }
-  }
-  return false;
 }
 
 function echoClientMessageId(raw: object): { clientMessageId?: string } {

@@ -2,7 +2,7 @@
  * Composition root: builds the store, bridge, notifier, engine, connection manager and HTTP API
  * of one node, wires them together, and owns their shutdown order.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { AgentWebSocketBridge } from '../bridge/agent-websocket-bridge.js';
@@ -23,6 +23,8 @@ import { CloseCode } from '../protocol/codes.js';
 import { defaultNodeId } from './config.js';
 import { isRedisSetting, localBackend, openBackend, type NodeBackend, type RedisSettings } from './node-backend.js';
 import { createHttpHandler } from './http-api.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
+import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
 import { createLogger, type Logger } from './logger.js';
 
 export interface AgentwireServerOptions {
@@ -48,10 +50,16 @@ export interface AgentwireServerOptions {
   /** Agent used when a user_message names none (default "assistant"). */
   defaultAgent?: string;
   transport?: Partial<TransportLimits>;
+  /** HTTP server timeouts (headers, whole request, idle keep-alive). */
+  http?: Partial<HttpLimits>;
   engine?: Partial<EngineLimits>;
   toolTimeoutMs?: number;
   maxEventBytes?: number;
-  /** Demo mode: enables POST /api/dev-token on loopback, signing with auth.jwtSecret. */
+  /**
+   * Demo mode: enables POST /api/dev-token (loopback, no forwarding headers), signing with
+   * auth.jwtSecret. Only for a secret generated for the demo (as `agentwire start` does when the
+   * operator supplied none): anyone on the machine can mint tokens with it. Refused with a JWKS.
+   */
   demo?: boolean;
   /** Directory of the built chat page, served at /. */
   staticDir?: string;
@@ -81,6 +89,10 @@ const PRUNE_EVERY_MS = 60_000;
 
 export async function startServer(options: AgentwireServerOptions): Promise<AgentwireServer> {
   const logger = options.logger ?? createLogger();
+  if (options.demo && options.auth.jwksUrl) {
+    throw new AgentwireError(InternalErrorCode.CONFIG, 'demo sign-in cannot be combined with a JWKS: tokens come from the identity provider');
+  }
+  const httpLimits = checkedHttpLimits(options.http);
   const authenticator = new Authenticator(options.auth);
   const metrics = new Metrics();
   const setting = typeof options.store === 'string' ? options.store : 'memory';
@@ -135,11 +147,12 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
     ready: async () => !closing && (await store.healthy()),
     agents: () => factory.list(),
     demo: options.demo && options.auth.jwtSecret ? { secret: options.auth.jwtSecret, tokenTtlSec: 12 * 3600 } : undefined,
+    body: { maxJsonDepth: limits.maxJsonDepth, timeoutMs: httpLimits.requestTimeoutMs },
     staticDir: options.staticDir,
     ...(options.info ? { info: options.info } : {}),
-    extraRoutes: agUiRoutes({ engine, authenticator, store, taps, metrics, logger, maxBodyBytes: limits.maxFrameBytes, maxTextChars: limits.maxTextChars, maxOutboundBytes: limits.maxOutboundBytes }),
+    extraRoutes: agUiRoutes({ engine, authenticator, store, taps, metrics, logger, maxBodyBytes: limits.maxFrameBytes, maxJsonDepth: limits.maxJsonDepth, bodyTimeoutMs: httpLimits.requestTimeoutMs, maxTextChars: limits.maxTextChars, maxOutboundBytes: limits.maxOutboundBytes }),
   });
-  const http = createServer(handler);
+  const http = createHttpServer(httpLimits, handler);
   http.on('upgrade', (request, socket, head) => {
     if (requestUrl(request.url)?.pathname === '/ws') connections.handleUpgrade(request, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -192,6 +205,30 @@ function startPruning(store: EventStore, metrics: Metrics, logger: Logger): Node
       },
     );
   }, PRUNE_EVERY_MS).unref();
+}
+
+/**
+ * Node checks its header and request timeouts only every connectionsCheckingInterval (30 s by
+ * default), so a 2 s timeout could let a slow client hold its socket for 32 s: check at a
+ * quarter of the shorter timeout, at least every 100 ms apart.
+ */
+function createHttpServer(limits: HttpLimits, handler: RequestListener): Server {
+  const interval = Math.max(100, Math.min(30_000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)));
+  const server = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: interval }, handler);
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  return server;
+}
+
+function checkedHttpLimits(settings: Partial<HttpLimits> | undefined): HttpLimits {
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...settings };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new AgentwireError(InternalErrorCode.CONFIG, `http.${name} must be a positive integer (ms), got ${value}`);
+  }
+  // Node refuses the pair the other way round; say which setting to change.
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new AgentwireError(InternalErrorCode.CONFIG, `http.headersTimeoutMs (${limits.headersTimeoutMs}) must not exceed http.requestTimeoutMs (${limits.requestTimeoutMs})`);
+  }
+  return limits;
 }
 
 function listen(server: Server, port: number, host: string | undefined): Promise<void> {

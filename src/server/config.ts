@@ -8,6 +8,7 @@ import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js'
 import type { EngineLimits } from '../engine/execution-engine.js';
 import type { RetentionPolicy } from '../store/event-store.js';
 import type { TransportLimits } from '../transport/transport-limits.js';
+import type { HttpLimits } from './http-limits.js';
 import type { LogLevel } from './logger.js';
 import type { RedisSettings } from './node-backend.js';
 
@@ -19,10 +20,14 @@ export interface AgentwireConfig {
   jwksUrl: string | undefined;
   issuer: string | undefined;
   audience: string | undefined;
+  /** Refuse tokens without `exp` (AGENTWIRE_JWT_REQUIRE_EXP, default on; 0 relaxes it). */
+  jwtRequireExp: boolean;
   diagnostics: boolean;
   logLevel: LogLevel;
   nodeId: string;
   transport: Partial<TransportLimits>;
+  /** HTTP server timeouts (AGENTWIRE_HTTP_*_TIMEOUT_MS). */
+  http: Partial<HttpLimits>;
   engine: Partial<EngineLimits>;
   retention: Partial<RetentionPolicy>;
   toolTimeoutMs: number | undefined;
@@ -44,6 +49,12 @@ const TRANSPORT_VARS: [string, keyof TransportLimits][] = [
   ['AGENTWIRE_PING_INTERVAL_MS', 'heartbeatMs'],
   ['AGENTWIRE_TOKEN_EXPIRY_GRACE_MS', 'tokenExpiryGraceMs'],
   ['AGENTWIRE_CONNECTIONS_PER_SECOND_PER_IP', 'connectionsPerSecondPerIp'],
+  ['AGENTWIRE_MAX_JSON_DEPTH', 'maxJsonDepth'],
+];
+const HTTP_VARS: [string, keyof HttpLimits][] = [
+  ['AGENTWIRE_HTTP_HEADERS_TIMEOUT_MS', 'headersTimeoutMs'],
+  ['AGENTWIRE_HTTP_REQUEST_TIMEOUT_MS', 'requestTimeoutMs'],
+  ['AGENTWIRE_HTTP_KEEP_ALIVE_TIMEOUT_MS', 'keepAliveTimeoutMs'],
 ];
 const ENGINE_VARS: [string, keyof EngineLimits][] = [
   ['AGENTWIRE_RUNS_PER_USER', 'maxRunsPerUser'],
@@ -75,10 +86,12 @@ export function loadConfig(env: Env = process.env, defaults: { port?: number; st
     jwksUrl: nonEmpty(env.AGENTWIRE_JWKS_URL),
     issuer: nonEmpty(env.AGENTWIRE_JWT_ISSUER),
     audience: nonEmpty(env.AGENTWIRE_JWT_AUDIENCE),
+    jwtRequireExp: flag('AGENTWIRE_JWT_REQUIRE_EXP', env.AGENTWIRE_JWT_REQUIRE_EXP, true),
     diagnostics: env.AGENTWIRE_DIAGNOSTICS === '1' || env.AGENTWIRE_DIAGNOSTICS === 'true',
     logLevel,
     nodeId: nonEmpty(env.AGENTWIRE_NODE_ID) ?? defaultNodeId(store),
     transport: numbers(env, TRANSPORT_VARS),
+    http: numbers(env, HTTP_VARS),
     engine: numbers(env, ENGINE_VARS),
     retention: numbers(env, RETENTION_VARS),
     toolTimeoutMs: toolTimeout === undefined ? undefined : positiveInt('AGENTWIRE_TOOL_TIMEOUT_MS', toolTimeout),
@@ -112,6 +125,15 @@ function positiveInt(name: string, raw: string, allowZero = false): number {
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) throw configError(name, `must be ${allowZero ? 'a non-negative' : 'a positive'} integer, got "${raw}"`);
   return value;
+}
+
+/** 1/true/yes or 0/false/no; anything else stops start-up rather than guessing. */
+function flag(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes'].includes(value)) return true;
+  if (['0', 'false', 'no'].includes(value)) return false;
+  throw configError(name, `must be 1 or 0, got "${raw}"`);
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

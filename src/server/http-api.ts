@@ -15,6 +15,11 @@ import { requestUrl } from '../transport/request-url.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from './logger.js';
+import { readJsonBody } from './http-body.js';
+import { ClientGoneError, HttpError } from './http-error.js';
+
+export { HttpError } from './http-error.js';
+export { readJsonBody, type BodyLimits } from './http-body.js';
 
 export interface HttpApiOptions {
   store: EventStore;
@@ -26,6 +31,8 @@ export interface HttpApiOptions {
   agents: () => { name: string; description: string }[];
   /** Demo sign-in: POST /api/dev-token, loopback only. Absent in production. */
   demo?: { secret: string; tokenTtlSec: number } | undefined;
+  /** Bounds of every JSON body: nesting depth (shared with WebSocket frames) and time. */
+  body: { maxJsonDepth: number; timeoutMs: number };
   /** Directory of the built chat page. */
   staticDir?: string | undefined;
   /** Shown by GET /api/info (for example which model the page is talking to). */
@@ -44,16 +51,6 @@ export interface HttpRoute {
   method: 'GET' | 'POST';
   pattern: RegExp;
   handler: Handler;
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export function createHttpHandler(options: HttpApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -76,7 +73,7 @@ export function createHttpHandler(options: HttpApiOptions): (req: IncomingMessag
       const userId = await authenticate(options.authenticator, req, url);
       await threadEvents(options.store, userId, pathParameter(match[1]), url, res);
     }],
-    ['POST', /^\/api\/dev-token$/, (req, res) => devToken(options.demo, req, res)],
+    ['POST', /^\/api\/dev-token$/, (req, res) => devToken(options, req, res)],
     ...(options.extraRoutes ?? []).map((r): [string, RegExp, Handler] => [r.method, r.pattern, r.handler]),
   ];
   return (req, res) => {
@@ -86,7 +83,12 @@ export function createHttpHandler(options: HttpApiOptions): (req: IncomingMessag
       return;
     }
     route(routes, options, req, res, url).catch((error: unknown) => {
+      if (error instanceof ClientGoneError) {
+        clientGone(options, req, res, url);
+        return;
+      }
       if (error instanceof HttpError) {
+        if (error.status === 408) timedOut(options, res, url);
         json(res, error.status, { error: { code: error.code, message: error.message } });
         return;
       }
@@ -96,6 +98,20 @@ export function createHttpHandler(options: HttpApiOptions): (req: IncomingMessag
       else res.destroy();
     });
   };
+}
+
+/** A client that hangs up mid-upload is not a server error: counted, logged at debug, never in background_errors. */
+function clientGone(options: HttpApiOptions, req: IncomingMessage, res: ServerResponse, url: URL): void {
+  options.metrics.httpRequestsAborted.inc({ reason: 'client_closed' });
+  options.logger.debug('the client hung up before its request body arrived', { path: url.pathname, method: req.method });
+  res.destroy();
+}
+
+/** The body is still owed, so the connection cannot carry another request: it closes after the 408. */
+function timedOut(options: HttpApiOptions, res: ServerResponse, url: URL): void {
+  options.metrics.httpRequestsAborted.inc({ reason: 'timeout' });
+  options.logger.info('a request body did not arrive in time', { path: url.pathname });
+  res.setHeader('connection', 'close');
 }
 
 async function route(routes: [string, RegExp, Handler][], options: HttpApiOptions, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -153,10 +169,15 @@ function pageLimit(url: URL, max: number): number {
   return limit;
 }
 
-async function devToken(demo: HttpApiOptions['demo'], req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function devToken(options: HttpApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const demo = options.demo;
   if (!demo) throw new HttpError(404, 'NOT_FOUND', 'no such endpoint');
   if (!isLoopback(req.socket.remoteAddress)) throw new HttpError(403, 'FORBIDDEN', 'demo sign-in is available on loopback only');
-  const body = await readJsonBody(req);
+  // A reverse proxy on the same host connects from loopback too: a forwarded request came from
+  // somewhere else, whatever the socket says, and may be anyone on the proxy's network.
+  const forwarded = FORWARDING_HEADERS.find((name) => req.headers[name] !== undefined);
+  if (forwarded !== undefined) throw new HttpError(403, 'FORBIDDEN', `demo sign-in refuses forwarded requests (${forwarded}); it is for a browser on this machine`);
+  const body = await readJsonBody(req, { maxBytes: MAX_BODY_BYTES, maxJsonDepth: options.body.maxJsonDepth, timeoutMs: options.body.timeoutMs });
   const name = typeof body === 'object' && body !== null ? (body as { name?: unknown }).name : undefined;
   let userId: string;
   try {
@@ -173,24 +194,15 @@ async function devToken(demo: HttpApiOptions['demo'], req: IncomingMessage, res:
   json(res, 200, { token, userId, expiresInSec: demo.tokenTtlSec });
 }
 
+/** Headers a proxy adds (standard, de facto, and those of common CDNs and balancers), lower-case. */
+const FORWARDING_HEADERS = [
+  'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-server',
+  'x-forwarded-prefix', 'x-real-ip', 'x-client-ip', 'x-cluster-client-ip', 'true-client-ip', 'cf-connecting-ip',
+  'fastly-client-ip', 'x-original-forwarded-for', 'via',
+];
+
 function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
-}
-
-/** Reads a JSON request body of at most maxBytes: 413 past it, 400 when it is not JSON. */
-export async function readJsonBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new HttpError(413, 'TOO_LARGE', `request body over ${maxBytes} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new HttpError(400, 'INVALID_MESSAGE', 'request body is not valid JSON');
-  }
 }
 
 const CONTENT_TYPES: Record<string, string> = {

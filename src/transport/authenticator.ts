@@ -4,7 +4,7 @@
  * pick its own verification key (HS/RS confusion) and "alg: none" is never accepted.
  */
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
-import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
+import { AgentwireError, errorMessage, InternalErrorCode } from '../errors/agentwire-error.js';
 import { mintVerifiedIdentity, type VerifiedIdentity } from '../context/verified-identity.js';
 
 export interface AuthOptions {
@@ -18,6 +18,11 @@ export interface AuthOptions {
   audience?: string | undefined;
   /** Allowed clock skew for exp/nbf, in seconds (default 5). */
   clockToleranceSec?: number | undefined;
+  /**
+   * Refuse tokens without `exp` (default true; AGENTWIRE_JWT_REQUIRE_EXP=0 relaxes it). A token
+   * that never expires is a credential that cannot be taken back short of rotating the key.
+   */
+  requireExp?: boolean | undefined;
 }
 
 const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -27,6 +32,7 @@ export class Authenticator {
   readonly #secret: Uint8Array | undefined;
   readonly #jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
   readonly #verifyOptions: JWTVerifyOptions;
+  readonly #requireExp: boolean;
 
   constructor(options: AuthOptions) {
     if (!options.jwtSecret && !options.jwksUrl) {
@@ -39,6 +45,7 @@ export class Authenticator {
       }
       this.#secret = secret;
     }
+    this.#requireExp = options.requireExp ?? true;
     this.#jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
     this.#verifyOptions = {
       clockTolerance: options.clockToleranceSec ?? 5,
@@ -58,10 +65,12 @@ export class Authenticator {
       throw unauthorized(error instanceof Error ? error.message : 'invalid token', error);
     }
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw unauthorized('token has no string "sub"');
+    // jose has already checked a present exp against the clock; here only its absence matters.
+    if (this.#requireExp && typeof payload.exp !== 'number') throw unauthorized('token has no "exp": tokens must expire (auth.requireExp)');
     try {
       return mintVerifiedIdentity(payload.sub, typeof payload.exp === 'number' ? payload.exp * 1000 : undefined);
     } catch (error) {
-      throw unauthorized('token "sub" is not a usable user id', error);
+      throw unauthorized(`unusable "sub": ${errorMessage(error)}`, error);
     }
   }
 

@@ -98,7 +98,7 @@ export class ClientConnection implements StreamSubscriber {
 
   #handleText(data: RawData): void {
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-    const parsed = parseClientMessage(text, this.#deps.schema);
+    const parsed = parseClientMessage(text, this.#deps.schema, this.#deps.limits.maxJsonDepth);
     if (!parsed.ok) {
       this.#refuse(parsed.code, parsed.message, parsed.clientMessageId === undefined ? {} : { clientMessageId: parsed.clientMessageId });
       return;

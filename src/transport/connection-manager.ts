@@ -19,6 +19,7 @@ import type { Logger } from '../server/logger.js';
 import { extractToken, type Authenticator } from './authenticator.js';
 import { ClientConnection, type ConnectionDeps } from './client-connection.js';
 import { requestUrl } from './request-url.js';
+import { closeReason } from './close-reason.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { TransportLimits } from './transport-limits.js';
 import type { StreamStart, WebSocketNotifier } from './websocket-notifier.js';
@@ -133,7 +134,8 @@ export class ConnectionManager {
           ws.resume();
           this.#o.metrics.authFailures.inc();
           this.#o.logger.info('refused a connection', { reason: errorMessage(error) });
-          ws.close(CloseCode.UNAUTHORIZED, 'unauthorized');
+          // The reason says what to fix (no exp, an invisible character in sub, expired…).
+          ws.close(CloseCode.UNAUTHORIZED, closeReason(`unauthorized: ${errorMessage(error)}`));
         },
       ).catch((error: unknown) => {
         this.#o.metrics.backgroundErrors.inc({ loop: 'accept' });

@@ -1,7 +1,14 @@
+import { MAX_NESTING_DEPTH } from '../protocol/json-depth.js';
+
 /** Limits of the WebSocket transport. Each has a default here and a setting (see config). */
 export interface TransportLimits {
   /** Largest inbound frame; a bigger one closes the connection with 1009 (default 1 MiB). */
   maxFrameBytes: number;
+  /**
+   * Deepest nesting of arrays and objects in JSON from a client, WebSocket frames and HTTP
+   * bodies alike, checked before parsing (default 64; see json-depth.ts).
+   */
+  maxJsonDepth: number;
   /** Longest user_message text, in characters (default 32,000). */
   maxTextChars: number;
   /** Sustained inbound messages per second per connection (default 20). */
@@ -35,6 +42,7 @@ export interface TransportLimits {
 
 export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   maxFrameBytes: 1024 * 1024,
+  maxJsonDepth: MAX_NESTING_DEPTH,
   maxTextChars: 32_000,
   messagesPerSecond: 20,
   messageBurst: 40,
