@@ -1,5 +1,5 @@
 /**
- * Runs `agentwire serve` in a child process (TypeScript sources through tsx), so tests can kill
+ * Runs `agentwire serve` (or `start`) in a child process (TypeScript sources through tsx), so tests can kill
  * it with SIGKILL and start it again: a real crash, not a simulated one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,8 +18,8 @@ export interface ChildServer {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnServer(env: Record<string, string>, options: { port?: number; startTimeoutMs?: number } = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--conditions=agentwire-source', '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+export async function spawnServer(env: Record<string, string>, options: { port?: number; startTimeoutMs?: number; command?: 'serve' | 'start' } = {}): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--conditions=agentwire-source', '--import', 'tsx', 'src/cli/main.ts', options.command ?? 'serve'], {
     cwd: ROOT,
     env: {
       ...process.env,

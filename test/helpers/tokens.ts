@@ -2,10 +2,10 @@ import { SignJWT } from 'jose';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!!';
 
-export async function signToken(sub: unknown, options: { secret?: string; expiresIn?: string | number; notBefore?: string | number; audience?: string; issuer?: string } = {}): Promise<string> {
+/** An HS256 token that expires in an hour unless told otherwise; `expiresIn: null` leaves out `exp`. */
+export async function signToken(sub: unknown, options: { secret?: string; expiresIn?: string | number | null; notBefore?: string | number; audience?: string; issuer?: string } = {}): Promise<string> {
   let jwt = new SignJWT(sub === undefined ? {} : { sub: sub as string }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
-  if (options.expiresIn !== undefined) jwt = jwt.setExpirationTime(options.expiresIn);
-  else jwt = jwt.setExpirationTime('1h');
+  if (options.expiresIn !== null) jwt = jwt.setExpirationTime(options.expiresIn ?? '1h');
   if (options.notBefore !== undefined) jwt = jwt.setNotBefore(options.notBefore);
   if (options.audience) jwt = jwt.setAudience(options.audience);
   if (options.issuer) jwt = jwt.setIssuer(options.issuer);
