@@ -119,7 +119,11 @@ describe('one user\'s token against another user\'s stream', () => {
   });
 
   it('a look-alike user id (case, lookalike characters) is another user and sees nothing of bob\'s', async () => {
-    for (const sub of ['XU-BOB', 'Xu-bob', 'xu-bob\u200b', 'xu-bоb' /* Cyrillic о */]) {
+    // An invisible character does not even make another user: it is refused (test/server/token-claims.test.ts).
+    const invisible = await TestClient.connect(server.wsUrl, await signToken('xu-bob\u200b'));
+    expect((await invisible.closed).code).toBe(4401);
+    expect(invisible.frames).toEqual([]);
+    for (const sub of ['XU-BOB', 'Xu-bob', 'xu-bоb' /* Cyrillic о */]) {
       const other = await TestClient.open(server.wsUrl, await signToken(sub), { lastSeq: 0, epoch: bob.established.epoch });
       await other.waitFor((f) => f.type === 'resumed');
       expect(other.established.userId).toBe(sub);
