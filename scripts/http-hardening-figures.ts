@@ -40,7 +40,31 @@ function wsOutcome(wsUrl: string, jwt: string): Promise<string> {
   });
 }
 
-async function nesting(url: string, jwt: string): Promise<void> {
+/** A bystander's WebSocket ping round trips, every 20 ms, until stopped: the slowest one. */
+async function pingLoop(wsUrl: string, jwt: string): Promise<() => Promise<number>> {
+  const socket = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${jwt}` } });
+  await new Promise((resolve) => socket.once('message', resolve));
+  let worst = 0;
+  const state = { running: true };
+  const loop = (async () => {
+    while (state.running) {
+      const sent = performance.now();
+      socket.send('{"type":"ping"}');
+      await new Promise((resolve) => socket.once('message', resolve));
+      worst = Math.max(worst, performance.now() - sent);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  return async () => {
+    state.running = false;
+    await loop;
+    socket.close();
+    return worst;
+  };
+}
+
+async function nesting(url: string, wsUrl: string, jwt: string): Promise<void> {
+  const stopPings = await pingLoop(wsUrl, await token('figures-bystander'));
   const half = 512 * 1024;
   const body = '['.repeat(half) + ']'.repeat(half);
   const lag = monitorEventLoopDelay({ resolution: 10 });
@@ -55,7 +79,8 @@ async function nesting(url: string, jwt: string): Promise<void> {
   }
   lag.disable();
   const rssAfter = process.memoryUsage().rss;
-  console.log(`item 2  10 x POST /api/ag-ui, 1 MiB nested ${half} deep: statuses ${[...new Set(statuses)].join(',')}, ${(performance.now() - started).toFixed(0)} ms total, event loop stalled up to ${(lag.max / 1e6).toFixed(0)} ms, rss ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssAfter / 2 ** 20).toFixed(0)} MB`);
+  const worstPing = await stopPings();
+  console.log(`item 2  10 x POST /api/ag-ui, 1 MiB nested ${half} deep: statuses ${[...new Set(statuses)].join(',')}, ${(performance.now() - started).toFixed(0)} ms total, event loop stalled up to ${(lag.max / 1e6).toFixed(0)} ms, rss ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssAfter / 2 ** 20).toFixed(0)} MB, a bystander's slowest WebSocket ping ${worstPing.toFixed(0)} ms`);
 }
 
 /** A raw request that promises 1000 body bytes and sends 10: how long until the server closes it. */
@@ -124,7 +149,7 @@ async function main(): Promise<void> {
   });
   const server = await startServer({ port: 0, host: '127.0.0.1', auth: { jwtSecret: SECRET }, logger, demo: true, http: SHORT_TIMEOUTS });
   try {
-    await nesting(server.url, await token('figures-alice'));
+    await nesting(server.url, server.wsUrl, await token('figures-alice'));
     console.log(`item 6  token without exp: ${await wsOutcome(server.wsUrl, await token('figures-bob', false))}`);
     for (const sub of ['alice\u00a0', 'alice\u200b', 'alice\u202e', 'alice\u2028', 'alice\ud800']) {
       console.log(`item 7  sub ${JSON.stringify(sub)}: ${await wsOutcome(server.wsUrl, await token(sub))}`);
