@@ -4,7 +4,8 @@
  * and in time (408 REQUEST_TIMEOUT). A client that hangs up mid-body is not an error.
  */
 import type { IncomingMessage } from 'node:http';
-import { nestsDeeperThan } from '../protocol/json-depth.js';
+import { MAX_NESTING_DEPTH, nestsDeeperThan } from '../protocol/json-depth.js';
+import { DEFAULT_HTTP_LIMITS } from './http-limits.js';
 import { ClientGoneError, HttpError } from './http-error.js';
 
 export interface BodyLimits {
@@ -15,7 +16,11 @@ export interface BodyLimits {
   timeoutMs: number;
 }
 
-export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<unknown> {
+/** Defaults for a reader that is not told otherwise: bounded all the same. Pass the settings. */
+const DEFAULT_BODY_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxJsonDepth: MAX_NESTING_DEPTH, timeoutMs: DEFAULT_HTTP_LIMITS.requestTimeoutMs };
+
+export async function readJsonBody(req: IncomingMessage, settings: Partial<BodyLimits> = {}): Promise<unknown> {
+  const limits: BodyLimits = { ...DEFAULT_BODY_LIMITS, ...settings };
   const text = await readBody(req, limits);
   // Before JSON.parse: a deep body costs the parse, not this scan (see json-depth.ts).
   if (nestsDeeperThan(text, limits.maxJsonDepth)) {
