@@ -7,6 +7,7 @@
 export { startServer, generateSecret, type AgentwireServer, type AgentwireServerOptions } from './agentwire-server.js';
 export { createLogger, silentLogger, type Logger, type LogLevel, type LogFields } from './logger.js';
 export { loadConfig, type AgentwireConfig } from './config.js';
+export { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
 
 // The parts, for embedding agentwire in an existing server.
 export { AgentWebSocketBridge, DEFAULT_MAX_EVENT_BYTES, type Fanout, type BridgeOptions, type UserWebSocketEmitter, type EventRouting } from '../bridge/agent-websocket-bridge.js';

@@ -7,7 +7,7 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, DEFAULT_TRANSPORT_LIMITS, type AgentwireServer } from 'agentwire/server';
+import { createLogger, DEFAULT_HTTP_LIMITS, DEFAULT_TRANSPORT_LIMITS, loadConfig, type AgentwireServer } from 'agentwire/server';
 import { startTestServer } from '../helpers/server.js';
 import { signToken } from '../helpers/tokens.js';
 import { TestClient } from '../helpers/ws-client.js';
@@ -165,6 +165,14 @@ describe('HTTP timeouts', () => {
     client.send('{"type":"ping"}');
     await client.waitFor((f) => f.type === 'pong', 10_000);
     await client.close();
+  });
+
+  it('have defaults and settings', () => {
+    expect(DEFAULT_HTTP_LIMITS).toEqual({ headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+    const config = loadConfig({ AGENTWIRE_HTTP_HEADERS_TIMEOUT_MS: '1000', AGENTWIRE_HTTP_REQUEST_TIMEOUT_MS: '2000', AGENTWIRE_HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000', AGENTWIRE_MAX_JSON_DEPTH: '16' });
+    expect(config.http).toEqual({ headersTimeoutMs: 1000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 65000 });
+    expect(config.transport.maxJsonDepth).toBe(16);
+    expect(() => loadConfig({ AGENTWIRE_HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow(/AGENTWIRE_HTTP_REQUEST_TIMEOUT_MS/);
   });
 
   it('refuses settings Node would refuse, naming them', async () => {
