@@ -208,13 +208,16 @@ function startPruning(store: EventStore, metrics: Metrics, logger: Logger): Node
 }
 
 /**
- * Node checks its header and request timeouts only every connectionsCheckingInterval (30 s by
- * default), so a 2 s timeout could let a slow client hold its socket for 32 s: check at a
- * quarter of the shorter timeout, at least every 100 ms apart.
+ * Node's own timeouts are the backstop for every route: headers within headersTimeoutMs, the
+ * whole request within headersTimeoutMs + requestTimeoutMs (a GET with a body nobody reads is
+ * bounded too). A JSON body's reader has its own deadline, requestTimeoutMs after the headers,
+ * which therefore always comes first and answers with a code (408 REQUEST_TIMEOUT). Node checks
+ * only every connectionsCheckingInterval (30 s by default), so a 2 s timeout could hold a socket
+ * for 32 s: check at a quarter of the shorter timeout, at least 100 ms apart.
  */
 function createHttpServer(limits: HttpLimits, handler: RequestListener): Server {
   const interval = Math.max(100, Math.min(30_000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)));
-  const server = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: interval }, handler);
+  const server = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.headersTimeoutMs + limits.requestTimeoutMs, connectionsCheckingInterval: interval }, handler);
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   return server;
 }
@@ -223,10 +226,6 @@ function checkedHttpLimits(settings: Partial<HttpLimits> | undefined): HttpLimit
   const limits = { ...DEFAULT_HTTP_LIMITS, ...settings };
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value < 1) throw new AgentwireError(InternalErrorCode.CONFIG, `http.${name} must be a positive integer (ms), got ${value}`);
-  }
-  // Node refuses the pair the other way round; say which setting to change.
-  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
-    throw new AgentwireError(InternalErrorCode.CONFIG, `http.headersTimeoutMs (${limits.headersTimeoutMs}) must not exceed http.requestTimeoutMs (${limits.requestTimeoutMs})`);
   }
   return limits;
 }

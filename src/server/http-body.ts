@@ -12,7 +12,7 @@ export interface BodyLimits {
   maxBytes: number;
   /** Deepest nesting of arrays and objects (TransportLimits.maxJsonDepth). */
   maxJsonDepth: number;
-  /** How long the body may take to arrive, from the first read (HttpLimits.requestTimeoutMs). */
+  /** How long the body may take to arrive, from the handler's first read (HttpLimits.requestTimeoutMs). */
   timeoutMs: number;
 }
 

@@ -6,9 +6,10 @@ export interface HttpLimits {
    */
   headersTimeoutMs: number;
   /**
-   * How long a client may take to send a whole request, headers and body (default 30 s); a
-   * request that promises a longer body than it sends is answered 408 and closed. Only the
-   * request is bounded: a streamed answer (AG-UI) and an upgraded WebSocket may last longer.
+   * How long a client may take to send its request body once the headers are in (default 30 s);
+   * a request that promises a longer body than it sends is answered 408 REQUEST_TIMEOUT and
+   * closed. Node closes any request still arriving after headersTimeoutMs + requestTimeoutMs.
+   * Only the request is bounded: a streamed answer (AG-UI) and a WebSocket may last longer.
    */
   requestTimeoutMs: number;
   /**
