@@ -9,12 +9,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { SignJWT } from 'jose';
 import { errorMessage } from '../errors/agentwire-error.js';
+import { ErrorCode } from '../protocol/codes.js';
 import { parseUserId } from '../context/ids.js';
 import { extractToken, type Authenticator } from '../transport/authenticator.js';
 import { requestUrl } from '../transport/request-url.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from './logger.js';
+import type { HttpRateGate } from './http-rate-limit.js';
 
 export interface HttpApiOptions {
   store: EventStore;
@@ -32,6 +34,8 @@ export interface HttpApiOptions {
   info?: Record<string, unknown>;
   /** More endpoints (the AG-UI binding), matched after the built-in ones and before the page. */
   extraRoutes?: readonly HttpRoute[];
+  /** Request rate of `/api/*` per user and per client address; absent, nothing is counted. */
+  rateGate?: HttpRateGate;
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -51,6 +55,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Extra response headers (Retry-After of a 429). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -87,7 +93,7 @@ export function createHttpHandler(options: HttpApiOptions): (req: IncomingMessag
     }
     route(routes, options, req, res, url).catch((error: unknown) => {
       if (error instanceof HttpError) {
-        json(res, error.status, { error: { code: error.code, message: error.message } });
+        json(res, error.status, { error: { code: error.code, message: error.message } }, error.headers);
         return;
       }
       options.metrics.backgroundErrors.inc({ loop: 'http' });
@@ -99,6 +105,7 @@ export function createHttpHandler(options: HttpApiOptions): (req: IncomingMessag
 }
 
 async function route(routes: [string, RegExp, Handler][], options: HttpApiOptions, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  if (options.rateGate && url.pathname.startsWith('/api/')) await admit(options, options.rateGate, req, url);
   for (const [method, pattern, handler] of routes) {
     const match = url.pathname.match(pattern);
     if (!match) continue;
@@ -112,6 +119,16 @@ async function route(routes: [string, RegExp, Handler][], options: HttpApiOption
     return;
   }
   throw new HttpError(404, 'NOT_FOUND', 'not found');
+}
+
+async function admit(options: HttpApiOptions, gate: HttpRateGate, req: IncomingMessage, url: URL): Promise<void> {
+  const decision = await gate.admit(req, url);
+  if (decision.ok) return;
+  options.metrics.httpRateLimited.inc({ key: decision.key });
+  options.logger.debug('refused an HTTP request: over its rate', { path: url.pathname, key: decision.key });
+  throw new HttpError(429, ErrorCode.RATE_LIMITED, `too many requests per ${decision.key}; retry in ${decision.retryAfterSec} s`, {
+    'retry-after': String(decision.retryAfterSec),
+  });
 }
 
 /** A decoded path segment. A malformed escape (`%zz`) is the client's error, not a 500. */
@@ -235,7 +252,7 @@ async function serveStatic(root: string, pathname: string, res: ServerResponse):
   createReadStream(file).pipe(res);
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+function json(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
 }
