@@ -64,9 +64,9 @@ describe('a token that expires while connected', () => {
 });
 
 /** Connects without waiting for anything; reports what the upgrade came to. */
-function attempt(url: string, token: string, localAddress?: string): Promise<{ status: number; retryAfter?: string; socket?: WebSocket }> {
+function attempt(url: string, token: string, localAddress?: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter?: string; socket?: WebSocket }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false, ...(localAddress ? { localAddress } : {}) });
+    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}`, ...headers }, perMessageDeflate: false, ...(localAddress ? { localAddress } : {}) });
     socket.once('open', () => resolve({ status: 101, socket }));
     socket.once('unexpected-response', (_req, res) => {
       resolve({ status: res.statusCode ?? 0, ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}) });
@@ -111,6 +111,30 @@ describe('connections per second per address', () => {
     expect(elsewhere.status).toBe(101);
     elsewhere.socket?.close();
     for (const o of answered) o.socket?.close();
+  });
+});
+
+describe('behind a reverse proxy', () => {
+  async function guesses(server: AgentwireServer, forwardedFor: string, count: number): Promise<number[]> {
+    const outcomes = await Promise.all(range(1, count).map(() => attempt(server.wsUrl, 'guess', undefined, { 'x-forwarded-for': forwardedFor })));
+    for (const o of outcomes) o.socket?.close();
+    return outcomes.map((o) => o.status);
+  }
+
+  it('from a trusted proxy, each forwarded client has its own allowance of failed handshakes', async () => {
+    const server = await serve({ transport: { connectionsPerSecondPerIp: 2 }, trustedProxies: ['127.0.0.1'] });
+    const first = await guesses(server, '203.0.113.1', 12);
+    expect(first.filter((s) => s === 429).length).toBeGreaterThan(0);
+    // Another client behind the same proxy is not refused for the first one's guesses.
+    const second = await guesses(server, '203.0.113.2', 4);
+    expect(second.filter((s) => s === 101).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('from a peer that is not a trusted proxy, the header is ignored: a spoofed address buys no allowance', async () => {
+    const server = await serve({ transport: { connectionsPerSecondPerIp: 2 } });
+    await guesses(server, '203.0.113.1', 12);
+    const spoofed = await guesses(server, '203.0.113.2', 4);
+    expect(spoofed.filter((s) => s === 429).length).toBeGreaterThanOrEqual(3);
   });
 });
 
