@@ -88,7 +88,8 @@ export async function runReconnectStorm(options: StormOptions): Promise<StormRep
     server = await spawnServer(env, { port, startTimeoutMs: 60_000 });
     const listeningAt = performance.now();
     log(`server back after ${Math.round(listeningAt - killedAt)} ms`);
-    await until(() => users.every((u) => caughtUp(u, killedAt)), timeout, () => `${users.filter((u) => u.caughtUpAt !== undefined).length} of ${users.length} caught up; ${counts.refused429} refused with 429`);
+    // Every user is checked on every poll (no short-circuit), so each one's time is its own.
+    await until(() => users.filter((u) => !caughtUp(u)).length === 0, timeout, () => `${users.filter((u) => u.caughtUpAt !== undefined).length} of ${users.length} caught up; ${counts.refused429} refused with 429`);
 
     const times = users.map((u) => (u.caughtUpAt ?? Infinity) - killedAt).sort((a, b) => a - b);
     const last = times.at(-1) ?? 0;
@@ -155,7 +156,7 @@ async function startLongRuns(users: User[], every: number, timeout: number): Pro
   return chosen.length;
 }
 
-function caughtUp(user: User, killedAt: number): boolean {
+function caughtUp(user: User): boolean {
   if (user.caughtUpAt !== undefined) return true;
   const after = user.established.at(-1);
   if (user.established.length < 2 || after === undefined) return false;
@@ -164,7 +165,7 @@ function caughtUp(user: User, killedAt: number): boolean {
   // The interrupted run must have its terminal event (agent_death, written by the new process).
   if (user.longRunId !== undefined && !user.events.some((e) => e.runId === user.longRunId && isTerminalType(e.type))) return false;
   user.caughtUpAt = performance.now();
-  return user.caughtUpAt > killedAt;
+  return true;
 }
 
 function lastHead(user: User): number {
