@@ -82,6 +82,7 @@ export async function runReconnectStorm(options: StormOptions): Promise<StormRep
     await firstRuns(users, timeout, log);
     const midRun = await startLongRuns(users, options.midRunEvery ?? 10, timeout);
     log(`${midRun} users mid-run; killing the server`);
+    counts.refused429 = 0;
 
     const killedAt = performance.now();
     await server.kill('SIGKILL');
@@ -123,7 +124,7 @@ async function connectAll(users: User[], n: number, url: string, counts: { refus
     users.push(...batch);
     await withTimeout(Promise.all(batch.map((u) => u.client.connect())), timeout, () => `${users.filter((u) => u.established.length > 0).length} of ${n} connected; ${counts.refused429} refused with 429`);
   }
-  log(`${n} connected through nginx`);
+  log(`${n} connected through nginx (${counts.refused429} upgrades refused with 429 on the way)`);
 }
 
 function newUser(token: string, url: string, counts: { refused429: number }): User {
