@@ -34,7 +34,7 @@ it('60 sockets closing with codes 4900..4959 add one series, "other", counting 6
     // Within the per-user connection cap (10).
     const clients = await Promise.all(batch.map(() => TestClient.open(s.wsUrl, token)));
     await Promise.all(clients.map((client, i) => {
-      client.socket.close(batch[i]!, 'bye');
+      client.socket.close(batch[i], 'bye');
       return client.closed;
     }));
     // The server counts a close when its side of the socket closes, which may trail the client's.
