@@ -118,7 +118,11 @@ export class ConnectionManager {
       (error: unknown) => {
         this.#refuse(request, socket, head, address, error);
       },
-    );
+    ).catch((error: unknown) => {
+      this.#o.metrics.backgroundErrors.inc({ loop: 'accept' });
+      this.#o.logger.error('answering an upgrade failed', { error });
+      socket.destroy();
+    });
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, then: (ws: WebSocket) => Promise<void>): void {
