@@ -25,7 +25,7 @@ export function proxyRestartFailures(result: ProxyRestartResult): number {
   if (!result.ran) return 0;
   if ('failed' in result) return 1;
   const r = result.report;
-  return r.connections - r.caughtUp + r.refused429 + r.proxy429 + r.wrongSequence + r.connectionsWithRepeats + r.missingTerminal;
+  return r.connections - r.caughtUp + r.connectRefused429 + r.refused429 + r.proxy429 + r.wrongSequence + r.connectionsWithRepeats + r.missingTerminal;
 }
 
 export function formatProxyRestart(result: ProxyRestartResult): string {
@@ -36,6 +36,6 @@ export function formatProxyRestart(result: ProxyRestartResult): string {
     'proxy restart (all connections dropped at once behind nginx, server SIGKILLed and restarted):',
     `  connections ${r.connections} (${r.midRun} mid-run), server back after ${r.restartMs} ms`,
     `  caught up ${r.caughtUp}/${r.connections}: last ${r.lastCaughtUpMs} ms after the kill (${r.lastCaughtUpAfterListenMs} ms after listen), median ${r.medianCaughtUpMs} ms`,
-    `  refused with 429: ${r.refused429} (client) / ${r.proxy429} (nginx log); wrong sequence ${r.wrongSequence}; connections with repeats ${r.connectionsWithRepeats}; missing terminal ${r.missingTerminal}`,
+    `  refused with 429: ${r.connectRefused429} while connecting, ${r.refused429} after the restart (client) / ${r.proxy429} (nginx log); wrong sequence ${r.wrongSequence}; connections with repeats ${r.connectionsWithRepeats}; missing terminal ${r.missingTerminal}`,
   ].join('\n');
 }

@@ -22,6 +22,7 @@ nginxSuite('reconnect storm through nginx', () => {
     mkdirSync('test-results', { recursive: true });
     writeFileSync('test-results/reconnect-storm.json', `${JSON.stringify({ ...report, at: new Date().toISOString() }, null, 2)}\n`);
     expect(report.caughtUp).toBe(CONNECTIONS);
+    expect(report.connectRefused429).toBe(0);
     expect(report.refused429).toBe(0);
     expect(report.proxy429).toBe(0);
     expect(report.wrongSequence).toBe(0);

@@ -37,7 +37,9 @@ export interface StormReport {
   medianCaughtUpMs: number;
   restartMs: number;
   caughtUp: number;
-  /** Upgrades refused with HTTP 429, as the clients saw them. */
+  /** Upgrades refused with HTTP 429 while the clients first connected. */
+  connectRefused429: number;
+  /** Upgrades refused with HTTP 429 after the restart, as the clients saw them. */
   refused429: number;
   /** 429s in nginx's access log (what the server answered through the proxy). */
   proxy429: number;
@@ -82,6 +84,7 @@ export async function runReconnectStorm(options: StormOptions): Promise<StormRep
     await firstRuns(users, timeout, log);
     const midRun = await startLongRuns(users, options.midRunEvery ?? 10, timeout);
     log(`${midRun} users mid-run; killing the server`);
+    const connectRefused429 = counts.refused429;
     counts.refused429 = 0;
 
     const killedAt = performance.now();
@@ -102,6 +105,7 @@ export async function runReconnectStorm(options: StormOptions): Promise<StormRep
       medianCaughtUpMs: Math.round(times[Math.floor(times.length / 2)] ?? 0),
       restartMs: Math.round(listeningAt - killedAt),
       caughtUp: users.filter((u) => u.caughtUpAt !== undefined).length,
+      connectRefused429,
       refused429: counts.refused429,
       proxy429: nginx.statuses().get(429) ?? 0,
       wrongSequence: users.filter((u) => !exactlyOnceInOrder(u.events.map((e) => e.seq), lastHead(u))).length,
