@@ -18,13 +18,24 @@ export class Metrics {
   });
   readonly connectionsClosed = new Counter({
     name: 'agentwire_connections_closed_total',
-    help: 'Connections closed, by close code',
+    help: 'Connections closed, by close code (codes outside the protocol\'s table are "other")',
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
   readonly authFailures = new Counter({
     name: 'agentwire_auth_failures_total',
     help: 'Connection attempts refused with 4401',
+    registers: [this.registry],
+  });
+  readonly handshakesRateLimited = new Counter({
+    name: 'agentwire_handshakes_rate_limited_total',
+    help: 'WebSocket upgrades refused with HTTP 429: their address was past its allowance of failed or unauthenticated handshakes',
+    registers: [this.registry],
+  });
+  readonly httpRateLimited = new Counter({
+    name: 'agentwire_http_rate_limited_total',
+    help: 'HTTP API requests refused with 429, by what the limit keyed on (user or address)',
+    labelNames: ['key'] as const,
     registers: [this.registry],
   });
   readonly runsActive = new Gauge({ name: 'agentwire_runs_active', help: 'Runs executing now', registers: [this.registry] });

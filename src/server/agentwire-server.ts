@@ -18,6 +18,8 @@ import { Authenticator, type AuthOptions } from '../transport/authenticator.js';
 import { ConnectionManager } from '../transport/connection-manager.js';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../transport/transport-limits.js';
 import { requestUrl } from '../transport/request-url.js';
+import { ClientAddressResolver, type ForwardedHeader } from '../transport/client-address.js';
+import { DEFAULT_HTTP_RATE_LIMITS, HttpRateGate, type HttpRateLimits } from './http-rate-limit.js';
 import { WebSocketNotifier } from '../transport/websocket-notifier.js';
 import { CloseCode } from '../protocol/codes.js';
 import { defaultNodeId } from './config.js';
@@ -52,6 +54,15 @@ export interface AgentwireServerOptions {
   transport?: Partial<TransportLimits>;
   /** HTTP server timeouts (headers, whole request, idle keep-alive). */
   http?: Partial<HttpLimits>;
+  /**
+   * Addresses or CIDRs of the reverse proxies whose forwarding header names the client (default
+   * none: the socket's peer is the client). Per-address limits key on the address so resolved.
+   */
+  trustedProxies?: readonly string[];
+  /** The forwarding header those proxies set (default `x-forwarded-for`; or `forwarded`, RFC 7239). */
+  forwardedHeader?: ForwardedHeader;
+  /** Request rate of the HTTP API per user and per client address. */
+  httpRate?: Partial<HttpRateLimits>;
   engine?: Partial<EngineLimits>;
   toolTimeoutMs?: number;
   maxEventBytes?: number;
@@ -130,7 +141,11 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
     ...(options.engine ? { limits: options.engine } : {}),
   });
   await engine.recoverUnfinished();
-  const connections = new ConnectionManager({ authenticator, engine, notifier, store, metrics, logger, limits });
+  const clientAddress = new ClientAddressResolver({
+    trustedProxies: options.trustedProxies ?? [],
+    ...(options.forwardedHeader ? { forwardedHeader: options.forwardedHeader } : {}),
+  });
+  const connections = new ConnectionManager({ authenticator, engine, notifier, store, metrics, logger, limits, clientAddress });
   await backend.start({
     engine,
     onEpochChange: (epoch) => {
@@ -149,6 +164,7 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
     demo: options.demo && options.auth.jwtSecret ? { secret: options.auth.jwtSecret, tokenTtlSec: 12 * 3600 } : undefined,
     body: { maxJsonDepth: limits.maxJsonDepth, timeoutMs: httpLimits.requestTimeoutMs },
     staticDir: options.staticDir,
+    rateGate: new HttpRateGate({ ...DEFAULT_HTTP_RATE_LIMITS, ...options.httpRate }, authenticator, clientAddress),
     ...(options.info ? { info: options.info } : {}),
     extraRoutes: agUiRoutes({ engine, authenticator, store, taps, metrics, logger, maxBodyBytes: limits.maxFrameBytes, maxJsonDepth: limits.maxJsonDepth, bodyTimeoutMs: httpLimits.requestTimeoutMs, maxTextChars: limits.maxTextChars, maxOutboundBytes: limits.maxOutboundBytes }),
   });

@@ -4,13 +4,15 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
+import { AgentwireError, InternalErrorCode, errorMessage } from '../errors/agentwire-error.js';
 import type { EngineLimits } from '../engine/execution-engine.js';
 import type { RetentionPolicy } from '../store/event-store.js';
 import type { TransportLimits } from '../transport/transport-limits.js';
 import type { HttpLimits } from './http-limits.js';
 import type { LogLevel } from './logger.js';
 import type { RedisSettings } from './node-backend.js';
+import type { HttpRateLimits } from './http-rate-limit.js';
+import { checkTrustedProxies, type ForwardedHeader } from '../transport/client-address.js';
 
 export interface AgentwireConfig {
   port: number;
@@ -33,6 +35,11 @@ export interface AgentwireConfig {
   toolTimeoutMs: number | undefined;
   /** Settings of a redis:// store. */
   redis: RedisSettings;
+  /** AGENTWIRE_TRUSTED_PROXIES: comma-separated addresses/CIDRs whose forwarding header is believed (default none). */
+  trustedProxies: string[];
+  /** AGENTWIRE_FORWARDED_HEADER: `x-forwarded-for` (default) or `forwarded`. */
+  forwardedHeader: ForwardedHeader;
+  httpRate: Partial<HttpRateLimits>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -71,6 +78,11 @@ const REDIS_VARS: [string, keyof Omit<RedisSettings, 'prefix'>][] = [
   ['AGENTWIRE_STORE_RETRY_MS', 'retryMs'],
   ['AGENTWIRE_RUN_LEASE_MS', 'leaseMs'],
 ];
+const HTTP_RATE_VARS: [string, keyof HttpRateLimits][] = [
+  ['AGENTWIRE_HTTP_REQUESTS_PER_SECOND_PER_USER', 'requestsPerSecondPerUser'],
+  ['AGENTWIRE_HTTP_REQUESTS_PER_SECOND_PER_IP', 'requestsPerSecondPerAddress'],
+];
+const FORWARDED_HEADERS: readonly ForwardedHeader[] = ['x-forwarded-for', 'forwarded'];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 export function loadConfig(env: Env = process.env, defaults: { port?: number; store?: string } = {}): AgentwireConfig {
@@ -99,7 +111,21 @@ export function loadConfig(env: Env = process.env, defaults: { port?: number; st
       ...optional('prefix', nonEmpty(env.AGENTWIRE_REDIS_PREFIX)),
       ...numbers(env, REDIS_VARS),
     },
+    ...proxySettings(env),
+    httpRate: numbers(env, HTTP_RATE_VARS),
   };
+}
+
+function proxySettings(env: Env): { trustedProxies: string[]; forwardedHeader: ForwardedHeader } {
+  const header = (nonEmpty(env.AGENTWIRE_FORWARDED_HEADER)?.trim().toLowerCase() ?? 'x-forwarded-for') as ForwardedHeader;
+  if (!FORWARDED_HEADERS.includes(header)) throw configError('AGENTWIRE_FORWARDED_HEADER', `must be one of ${FORWARDED_HEADERS.join(', ')}`);
+  const trustedProxies = (env.AGENTWIRE_TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  try {
+    checkTrustedProxies(trustedProxies);
+  } catch (error) {
+    throw configError('AGENTWIRE_TRUSTED_PROXIES', errorMessage(error));
+  }
+  return { trustedProxies, forwardedHeader: header };
 }
 
 /**

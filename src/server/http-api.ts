@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { SignJWT } from 'jose';
 import { errorMessage } from '../errors/agentwire-error.js';
+import { ErrorCode } from '../protocol/codes.js';
 import { parseUserId } from '../context/ids.js';
 import { extractToken, type Authenticator } from '../transport/authenticator.js';
 import { requestUrl } from '../transport/request-url.js';
@@ -20,6 +21,7 @@ import { ClientGoneError, HttpError } from './http-error.js';
 
 export { HttpError } from './http-error.js';
 export { readJsonBody, type BodyLimits } from './http-body.js';
+import type { HttpRateGate } from './http-rate-limit.js';
 
 export interface HttpApiOptions {
   store: EventStore;
@@ -39,6 +41,8 @@ export interface HttpApiOptions {
   info?: Record<string, unknown>;
   /** More endpoints (the AG-UI binding), matched after the built-in ones and before the page. */
   extraRoutes?: readonly HttpRoute[];
+  /** Request rate of `/api/*` per user and per client address; absent, nothing is counted. */
+  rateGate?: HttpRateGate;
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -89,7 +93,7 @@ export function createHttpHandler(options: HttpApiOptions): (req: IncomingMessag
       }
       if (error instanceof HttpError) {
         if (error.status === 408) timedOut(options, res, url);
-        json(res, error.status, { error: { code: error.code, message: error.message } });
+        json(res, error.status, { error: { code: error.code, message: error.message } }, error.headers);
         return;
       }
       options.metrics.backgroundErrors.inc({ loop: 'http' });
@@ -115,6 +119,7 @@ function timedOut(options: HttpApiOptions, res: ServerResponse, url: URL): void 
 }
 
 async function route(routes: [string, RegExp, Handler][], options: HttpApiOptions, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  if (options.rateGate && url.pathname.startsWith('/api/')) await admit(options, options.rateGate, req, url);
   for (const [method, pattern, handler] of routes) {
     const match = url.pathname.match(pattern);
     if (!match) continue;
@@ -128,6 +133,16 @@ async function route(routes: [string, RegExp, Handler][], options: HttpApiOption
     return;
   }
   throw new HttpError(404, 'NOT_FOUND', 'not found');
+}
+
+async function admit(options: HttpApiOptions, gate: HttpRateGate, req: IncomingMessage, url: URL): Promise<void> {
+  const decision = await gate.admit(req, url);
+  if (decision.ok) return;
+  options.metrics.httpRateLimited.inc({ key: decision.key });
+  options.logger.debug('refused an HTTP request: over its rate', { path: url.pathname, key: decision.key });
+  throw new HttpError(429, ErrorCode.RATE_LIMITED, `too many requests per ${decision.key}; retry in ${decision.retryAfterSec} s`, {
+    'retry-after': String(decision.retryAfterSec),
+  });
 }
 
 /** A decoded path segment. A malformed escape (`%zz`) is the client's error, not a 500. */
@@ -247,7 +262,7 @@ async function serveStatic(root: string, pathname: string, res: ServerResponse):
   createReadStream(file).pipe(res);
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+function json(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
 }

@@ -15,6 +15,8 @@ export { WebSocketNotifier, DEFAULT_MAX_OUTBOUND_BYTES, type StreamSubscriber, t
 export { ConnectionManager, SUBPROTOCOL, type ConnectionManagerOptions } from '../transport/connection-manager.js';
 export { Authenticator, extractToken, MIN_SECRET_BYTES, type AuthOptions } from '../transport/authenticator.js';
 export { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../transport/transport-limits.js';
+export { ClientAddressResolver, DEFAULT_CLIENT_ADDRESS_OPTIONS, type ClientAddressOptions, type ForwardedHeader, type AddressedRequest } from '../transport/client-address.js';
+export { DEFAULT_HTTP_RATE_LIMITS, type HttpRateLimits } from './http-rate-limit.js';
 export { ExecutionEngine, DEFAULT_ENGINE_LIMITS, type EngineLimits, type SubmitRequest, type SubmitResult } from '../engine/execution-engine.js';
 export { AgentInstanceFactory, type AgentInstance, type AgentInstanceFactoryOptions } from '../engine/agent-instance-factory.js';
 export { ToolDispatcher, DEFAULT_TOOL_TIMEOUT_MS } from '../engine/tool-dispatcher.js';

@@ -1,12 +1,12 @@
 /**
  * ConnectionManager: accepts WebSocket upgrades on /ws, authenticates them, enforces the
- * per-user and per-IP connection limits, keeps connections alive with pings, and opens each
+ * per-user connection cap and the per-address allowance of failed handshakes, keeps connections alive with pings, and opens each
  * connection's event stream at the right seq (head, or the client's resume point).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode } from '../protocol/codes.js';
 import type { ConnectionLimits } from '../protocol/messages.js';
 import { clientMessageSchema } from '../protocol/schema.js';
@@ -20,7 +20,9 @@ import { extractToken, type Authenticator } from './authenticator.js';
 import { ClientConnection, type ConnectionDeps } from './client-connection.js';
 import { requestUrl } from './request-url.js';
 import { closeReason } from './close-reason.js';
-import { TokenBucket } from './rate-limiter.js';
+import { ClientAddressResolver } from './client-address.js';
+import { KeyedRateLimiter } from './keyed-rate-limiter.js';
+import { closeCodeLabel } from '../metrics/close-code-label.js';
 import type { TransportLimits } from './transport-limits.js';
 import type { StreamStart, WebSocketNotifier } from './websocket-notifier.js';
 
@@ -34,12 +36,8 @@ export interface ConnectionManagerOptions {
   metrics: Metrics;
   logger: Logger;
   limits: TransportLimits;
-}
-
-/** A frame that arrived while the connection's token was being verified. */
-interface EarlyFrame {
-  data: RawData;
-  isBinary: boolean;
+  /** Resolves a request's client address for the per-address handshake limit (default: the socket's peer). */
+  clientAddress?: ClientAddressResolver;
 }
 
 interface ResumePoint {
@@ -52,12 +50,15 @@ export class ConnectionManager {
   readonly #wss: WebSocketServer;
   readonly #connections = new Map<string, ClientConnection>();
   readonly #deps: ConnectionDeps;
-  readonly #ipBuckets = new Map<string, TokenBucket>();
+  readonly #addressLimit: KeyedRateLimiter;
+  readonly #clientAddress: ClientAddressResolver;
   readonly #pinger: NodeJS.Timeout;
   #closing = false;
 
   constructor(options: ConnectionManagerOptions) {
     this.#o = options;
+    this.#clientAddress = options.clientAddress ?? new ClientAddressResolver();
+    this.#addressLimit = new KeyedRateLimiter({ rate: options.limits.connectionsPerSecondPerIp });
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.limits.maxFrameBytes,
@@ -100,44 +101,36 @@ export class ConnectionManager {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
       return;
     }
-    if (!this.#ipAllows(request.socket.remoteAddress ?? 'unknown')) {
-      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 1\r\n\r\n');
-      return;
-    }
     const url = requestUrl(request.url);
     if (!url) {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       return;
     }
     socket.on('error', () => socket.destroy());
-    // The token is verified before the upgrade completes; the upgrade completes either way so
-    // that a browser sees close code 4401 (an HTTP 401 is invisible to WebSocket clients).
-    const verifying = this.#o.authenticator.verify(extractToken(request.headers, url));
-    verifying.catch(() => undefined);
+    // The token is verified before the upgrade completes, so that only a failed or missing one
+    // is charged to the address: behind a proxy (or a NAT) many users share one, and a restart
+    // makes them all reconnect at once; their valid tokens are capped per user instead. Until
+    // then the client cannot send frames (it waits for the 101), so none can be lost.
+    const address = this.#clientAddress.resolve(request);
+    this.#o.authenticator.verify(extractToken(request.headers, url)).then(
+      (identity) => {
+        this.#upgrade(request, socket, head, (ws) => this.#accept(ws, identity, parseResumePoint(url)));
+      },
+      (error: unknown) => {
+        this.#refuse(request, socket, head, address, error);
+      },
+    ).catch((error: unknown) => {
+      this.#o.metrics.backgroundErrors.inc({ loop: 'accept' });
+      this.#o.logger.error('answering an upgrade failed', { error });
+      socket.destroy();
+    });
+  }
+
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, then: (ws: WebSocket) => Promise<void>): void {
+    // The peer may have gone while its token was verified; ws would write to a dead socket.
+    if (socket.destroyed) return;
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      // A client may send as soon as the upgrade completes, before its token is verified. Stop
-      // reading until then (TCP holds those frames, not our memory) and keep, in order, the few
-      // that were already read; without this they were dropped with no answer.
-      ws.pause();
-      const early: EarlyFrame[] = [];
-      const hold = (data: RawData, isBinary: boolean): void => {
-        early.push({ data, isBinary });
-      };
-      ws.on('message', hold);
-      verifying.then(
-        (identity) => {
-          ws.off('message', hold);
-          return this.#accept(ws, identity, parseResumePoint(url), early);
-        },
-        (error: unknown) => {
-          ws.off('message', hold);
-          ws.resume();
-          this.#o.metrics.authFailures.inc();
-          this.#o.logger.info('refused a connection', { reason: errorMessage(error) });
-          // The reason says what to fix (no exp, an invisible character in sub, expired…).
-          ws.close(CloseCode.UNAUTHORIZED, closeReason(`unauthorized: ${errorMessage(error)}`));
-        },
-      ).catch((error: unknown) => {
+      then(ws).catch((error: unknown) => {
         this.#o.metrics.backgroundErrors.inc({ loop: 'accept' });
         this.#o.logger.error('opening a connection failed', { error });
         ws.close(CloseCode.INTERNAL_ERROR, 'internal error');
@@ -145,18 +138,40 @@ export class ConnectionManager {
     });
   }
 
-  async #accept(ws: WebSocket, identity: VerifiedIdentity, resume: ResumePoint | undefined, early: readonly EarlyFrame[]): Promise<void> {
+  /**
+   * A missing or failed token costs its address one handshake of its allowance. Within it the
+   * upgrade completes and closes with 4401 (a browser cannot see an HTTP 401); past it, HTTP 429
+   * before any WebSocket work, so a guessing burst is cut short.
+   */
+  #refuse(request: IncomingMessage, socket: Duplex, head: Buffer, address: string, error: unknown): void {
+    const { metrics, logger } = this.#o;
+    metrics.authFailures.inc();
+    const decision = this.#addressLimit.take(address);
+    if (!decision.ok) {
+      metrics.handshakesRateLimited.inc();
+      logger.debug('refused a handshake: address over its failed-handshake allowance', { address });
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: ${decision.retryAfterSec}\r\n\r\n`);
+      return;
+    }
+    logger.info('refused a connection', { reason: errorMessage(error), address });
+    this.#upgrade(request, socket, head, (ws) => {
+      // The reason says what to fix (no exp, an invisible character in sub, expired…).
+      ws.close(CloseCode.UNAUTHORIZED, closeReason(`unauthorized: ${errorMessage(error)}`));
+      return Promise.resolve();
+    });
+  }
+
+  async #accept(ws: WebSocket, identity: VerifiedIdentity, resume: ResumePoint | undefined): Promise<void> {
     const { notifier, store, metrics, limits } = this.#o;
-    ws.resume();
     if (ws.readyState !== ws.OPEN) return;
     if (notifier.connectionsOf(identity.userId) >= limits.connectionsPerUser) {
       ws.close(CloseCode.RATE_LIMITED, `at most ${limits.connectionsPerUser} connections per user`);
       return;
     }
     const connection = new ClientConnection(ws, identity, `conn_${randomBytes(9).toString('base64url')}`, this.#deps);
+    // Registers the frame handler before any await: frames sent right after the 101 are rate
+    // limited like any, and held by the connection until connection_established is out.
     this.#track(connection);
-    // Rate-limited like any frame, and held by the connection until connection_established is out.
-    for (const frame of early) connection.onFrame(frame.data, frame.isBinary);
     // Registered before the head is read, so nothing published in between is missed.
     notifier.register(connection);
     const head = await store.lastSeq(identity.userId);
@@ -210,7 +225,7 @@ export class ConnectionManager {
       this.#connections.delete(connection.connectionId);
       notifier.unregister(connection.connectionId);
       metrics.connections.dec();
-      metrics.connectionsClosed.inc({ code: String(code) });
+      metrics.connectionsClosed.inc({ code: closeCodeLabel(code) });
     });
   }
 
@@ -224,17 +239,6 @@ export class ConnectionManager {
       connection.alive = false;
       connection.socket.ping();
     }
-    this.#ipBuckets.clear();
-  }
-
-  #ipAllows(ip: string): boolean {
-    let bucket = this.#ipBuckets.get(ip);
-    if (!bucket) {
-      const rate = this.#o.limits.connectionsPerSecondPerIp;
-      bucket = new TokenBucket(rate, rate * 2);
-      this.#ipBuckets.set(ip, bucket);
-    }
-    return bucket.take();
   }
 
   /**

@@ -36,7 +36,10 @@ export interface TransportLimits {
   heartbeatMs: number;
   /** How long after its token expires a connection may stay open (default 0). */
   tokenExpiryGraceMs: number;
-  /** New connections per second from one IP address (default 20, burst 40). */
+  /**
+   * Upgrades per second from one client address whose token is missing or fails (default 20,
+   * burst 40); past it HTTP 429. Valid tokens are not counted: they are capped per user.
+   */
   connectionsPerSecondPerIp: number;
 }
 

@@ -46,8 +46,8 @@ beforeAll(async () => {
   attackerEc = await generateKeyPair('ES256', { extractable: true });
   ({ server: jwks, url: jwksUrl } = await serveJwks(() => [rsa.jwk], () => (jwksRequests += 1)));
   ({ server: attackerJwks, url: attackerJwksUrl } = await serveJwks(() => [attackerRsa.jwk], () => (attackerJwksRequests += 1)));
-  server = await startTestServer({ auth: { jwtSecret: TEST_SECRET, jwksUrl }, transport: { connectionsPerSecondPerIp: 10_000 } });
-  jwksOnly = await startTestServer({ auth: { jwksUrl }, transport: { connectionsPerSecondPerIp: 10_000 } });
+  server = await startTestServer({ auth: { jwtSecret: TEST_SECRET, jwksUrl }, transport: { connectionsPerSecondPerIp: 10_000 }, httpRate: { requestsPerSecondPerAddress: 10_000 } });
+  jwksOnly = await startTestServer({ auth: { jwksUrl }, transport: { connectionsPerSecondPerIp: 10_000 }, httpRate: { requestsPerSecondPerAddress: 10_000 } });
 });
 afterAll(async () => {
   await Promise.all([server.close(), jwksOnly.close()]);
@@ -227,7 +227,7 @@ describe('claims', () => {
 describe('issuer and audience, when configured', () => {
   let strict: AgentwireServer;
   beforeAll(async () => {
-    strict = await startTestServer({ auth: { jwtSecret: TEST_SECRET, jwksUrl, issuer: 'https://issuer.test', audience: 'agentwire' }, transport: { connectionsPerSecondPerIp: 10_000 } });
+    strict = await startTestServer({ auth: { jwtSecret: TEST_SECRET, jwksUrl, issuer: 'https://issuer.test', audience: 'agentwire' }, transport: { connectionsPerSecondPerIp: 10_000 }, httpRate: { requestsPerSecondPerAddress: 10_000 } });
   });
   afterAll(async () => {
     await strict.close();

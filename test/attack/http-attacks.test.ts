@@ -41,7 +41,7 @@ beforeAll(async () => {
   await writeFile(join(root, 'static', 'assets', 'app.js'), 'console.log("app")');
   await writeFile(join(root, 'secret.txt'), SECRET);
   await writeFile(join(root, 'static-secret', 'secret.txt'), SECRET);
-  server = await startTestServer({ demo: true, staticDir: join(root, 'static'), transport: { connectionsPerSecondPerIp: 10_000 } });
+  server = await startTestServer({ demo: true, staticDir: join(root, 'static'), transport: { connectionsPerSecondPerIp: 10_000 }, httpRate: { requestsPerSecondPerUser: 1_000_000, requestsPerSecondPerAddress: 1_000_000 } });
   bystander = await Bystander.start(server, 'http-bystander');
   aliceToken = await signToken('http-attack-alice');
   const alice = await TestClient.open(server.wsUrl, aliceToken);
