@@ -17,6 +17,7 @@ import { AgentwireError, InternalErrorCode, RunClosedError } from '../errors/age
 import { FlushScheduler } from './flush-scheduler.js';
 import { storedEvent } from './frame.js';
 import { checkpointSettings, SqliteCheckpointer, type CheckpointOptions } from './sqlite-checkpointer.js';
+import { SqliteFileLock } from './sqlite-file-lock.js';
 import {
   DEFAULT_RETENTION,
   isEndedStatus,
@@ -97,6 +98,8 @@ export class SqliteEventStore implements EventStore {
   readonly #db: Database.Database;
   readonly #retention: RetentionPolicy;
   readonly #checkpointer: SqliteCheckpointer | undefined;
+  /** This process's claim on the file (none in memory); see sqlite-file-lock.ts. */
+  readonly #lock: SqliteFileLock | undefined;
   readonly #pruneTx: (cutoff: number) => number;
   readonly #batchTx: (batch: readonly PendingAppend[], heads: Map<string, number>, ended: Set<string>) => (StoredEvent | RunClosedError)[];
   /** Committed head seq per user (this process is the file's only writer). */
@@ -115,6 +118,8 @@ export class SqliteEventStore implements EventStore {
     const checkpoint = checkpointSettings(options.checkpoint);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#retention = { ...DEFAULT_RETENTION, ...options.retention };
+    // Before anything reads or migrates the file: a second writer would corrupt its seqs.
+    this.#lock = path === ':memory:' ? undefined : SqliteFileLock.acquire(path);
     try {
       this.#db = new Database(path);
       this.#db.pragma('journal_mode = WAL');
@@ -131,7 +136,9 @@ export class SqliteEventStore implements EventStore {
         this.#db.pragma(`journal_size_limit = ${checkpoint.restartFrames * pageSize}`);
         this.#checkpointer = new SqliteCheckpointer(path, checkpoint);
       }
+      if (this.#lock) this.#db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('holder', ?)").run(JSON.stringify(SqliteFileLock.holder()));
     } catch (error) {
+      this.#lock?.release();
       throw new AgentwireError(InternalErrorCode.STORE, `cannot open SQLite store at ${path}`, { cause: error });
     }
     this.epoch = this.#loadEpoch();
@@ -394,6 +401,8 @@ export class SqliteEventStore implements EventStore {
       this.#db.close();
     }
     await this.#checkpointer?.close();
+    // Last: the next holder may open the file as soon as this is released.
+    this.#lock?.release();
   }
 }
 
