@@ -16,7 +16,7 @@ import { isTerminalType, type AgentEventType } from '../protocol/events.js';
 import { AgentwireError, InternalErrorCode, RunClosedError } from '../errors/agentwire-error.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { storedEvent } from './frame.js';
-import { checkpointSettings, SqliteCheckpointer, type CheckpointOptions } from './sqlite-checkpointer.js';
+import { checkpointSettings, SqliteCheckpointer, type CheckpointFailure, type CheckpointOptions } from './sqlite-checkpointer.js';
 import { SqliteFileLock } from './sqlite-file-lock.js';
 import {
   DEFAULT_RETENTION,
@@ -93,6 +93,13 @@ interface ThreadRow {
   updated_at: number;
 }
 
+export interface SqliteStoreOptions {
+  retention?: Partial<RetentionPolicy>;
+  checkpoint?: CheckpointOptions;
+  /** Told of every failure of the checkpoint thread (a server logs and counts it); default: a process warning. */
+  onCheckpointFailure?: (failure: CheckpointFailure) => void;
+}
+
 export class SqliteEventStore implements EventStore {
   readonly epoch: string;
   readonly #db: Database.Database;
@@ -114,7 +121,7 @@ export class SqliteEventStore implements EventStore {
   readonly #flushes = new FlushScheduler(this.#flushPending, QUICK_FLUSHES_PER_TURN);
   readonly #stmt;
 
-  constructor(path: string, options: { retention?: Partial<RetentionPolicy>; checkpoint?: CheckpointOptions } = {}) {
+  constructor(path: string, options: SqliteStoreOptions = {}) {
     const checkpoint = checkpointSettings(options.checkpoint);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#retention = { ...DEFAULT_RETENTION, ...options.retention };
@@ -134,7 +141,7 @@ export class SqliteEventStore implements EventStore {
         // Once restarted, the log file is cut back to the size that triggers a restart.
         const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
         this.#db.pragma(`journal_size_limit = ${checkpoint.restartFrames * pageSize}`);
-        this.#checkpointer = new SqliteCheckpointer(path, checkpoint);
+        this.#checkpointer = new SqliteCheckpointer(path, checkpoint, options.onCheckpointFailure);
       }
       if (this.#lock) this.#db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('holder', ?)").run(JSON.stringify(SqliteFileLock.holder()));
     } catch (error) {
