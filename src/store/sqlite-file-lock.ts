@@ -50,6 +50,8 @@ export class SqliteFileLock {
     try {
       // Fail at once instead of waiting: the holder keeps the lock for as long as it runs.
       db.pragma('busy_timeout = 0');
+      // Nothing is ever written: no rollback journal beside the lock file.
+      db.pragma('journal_mode = OFF');
       db.exec('BEGIN EXCLUSIVE');
     } catch (error) {
       db.close();
