@@ -21,6 +21,8 @@ export const InternalErrorCode = {
   CONFIG: 'CONFIG',
   /** The store could not be read or written. */
   STORE: 'STORE',
+  /** The store's file is held by another process (or already open in this one). */
+  STORE_LOCKED: 'STORE_LOCKED',
   /** Anything that was not an AgentwireError when it reached a boundary. */
   INTERNAL: 'INTERNAL',
 } as const;

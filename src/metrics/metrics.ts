@@ -107,6 +107,12 @@ export class Metrics {
     labelNames: ['loop'] as const,
     registers: [this.registry],
   });
+  readonly dropped = new Counter({
+    name: 'agentwire_dropped_total',
+    help: 'Records and messages set aside because they could not be read (each is also logged), by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
 
   readonly deliveryRatio = new Gauge({
     name: 'agentwire_delivery_ratio',

@@ -38,6 +38,7 @@ export async function openRedisBackend(options: RedisBackendOptions): Promise<No
     keys: store.keys,
     metrics,
     logger,
+    lookupRun: (runId) => store.getRun(runId),
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
   });
   const subscriber = createRedisClient(options.url, store.retryMs, options.redisOptions, 'subscriber');
@@ -59,7 +60,13 @@ export async function openRedisBackend(options: RedisBackendOptions): Promise<No
       subscriber.on('message', (channel: string, message: string) => {
         if (channel !== store.keys.control) return;
         const request = parseControlRequest(message);
-        if (request?.nodeId !== options.nodeId) return;
+        if ('malformed' in request) {
+          // Every node reads every request: each one that cannot read it says so.
+          metrics.dropped.inc({ reason: 'malformed_control_request' });
+          logger.error('ignored a malformed request on the control channel', { reason: request.malformed, message: message.slice(0, 200) });
+          return;
+        }
+        if (request.nodeId !== options.nodeId) return;
         node.engine.cancel(request.userId, request.runId).catch((error: unknown) => {
           metrics.backgroundErrors.inc({ loop: 'run_control' });
           logger.error('a cancel request from another node failed', { runId: request.runId, error: errorMessage(error) });

@@ -26,6 +26,11 @@ export interface RedisRunRegistryOptions {
   leaseMs?: number;
   metrics: Metrics;
   logger: Logger;
+  /**
+   * Finds a run by id in the store: how a run whose lease record cannot be read is still ended
+   * (the lease's key is its run id). Without it, such a run is only logged and counted.
+   */
+  lookupRun?: (runId: string) => Promise<RunRecord | undefined>;
 }
 
 /** Ends a run whose node is gone. Resolves once its terminal event is stored (or was already). */
@@ -39,14 +44,20 @@ export interface ControlRequest {
   userId: string;
 }
 
-export function parseControlRequest(message: string): ControlRequest | undefined {
+/** The request, or why it cannot be one (the caller logs and counts it: nothing vanishes). */
+export function parseControlRequest(message: string): ControlRequest | { malformed: string } {
+  let request: Partial<ControlRequest> | null;
   try {
-    const request = JSON.parse(message) as Partial<ControlRequest>;
-    if (request.op !== 'cancel' || typeof request.nodeId !== 'string' || typeof request.runId !== 'string' || typeof request.userId !== 'string') return undefined;
-    return request as ControlRequest;
-  } catch {
-    return undefined;
+    request = JSON.parse(message) as Partial<ControlRequest> | null;
+  } catch (error) {
+    return { malformed: `not JSON: ${errorMessage(error)}` };
   }
+  if (typeof request !== 'object' || request === null) return { malformed: 'not an object' };
+  if (request.op !== 'cancel') return { malformed: 'op is not "cancel"' };
+  if (typeof request.nodeId !== 'string' || typeof request.runId !== 'string' || typeof request.userId !== 'string') {
+    return { malformed: 'nodeId, runId and userId must be strings' };
+  }
+  return { op: 'cancel', nodeId: request.nodeId, runId: request.runId, userId: request.userId };
 }
 
 export const DEFAULT_LEASE_MS = 15_000;
@@ -125,21 +136,7 @@ export class RedisRunRegistry implements RunRegistry {
       // only pushed those leases ahead; live owners renew them, dead ones lapse again.
       if (generation !== this.#generation || Date.now() < this.#sweepNotBefore) return 0;
       for (let i = 0; i + 1 < claimed.length; i += 2) {
-        const runId = claimed[i] as string;
-        const record = parseRecord(claimed[i + 1] as string);
-        if (!record) {
-          this.#forget([runId]);
-          continue;
-        }
-        try {
-          await onOrphan(record);
-          this.#forget([runId]);
-          ended += 1;
-        } catch (error) {
-          // The claim stays: it expires after leaseMs and a later sweep (here or elsewhere) tries again.
-          this.#o.metrics.backgroundErrors.inc({ loop: 'lease_sweep' });
-          this.#o.logger.error('could not end a run whose node is gone; retrying later', { runId, error: errorMessage(error) });
-        }
+        if (await this.#endClaimed(claimed[i] as string, claimed[i + 1] as string, onOrphan)) ended += 1;
       }
     } catch (error) {
       this.#o.metrics.backgroundErrors.inc({ loop: 'lease_sweep' });
@@ -148,6 +145,35 @@ export class RedisRunRegistry implements RunRegistry {
       this.#sweeping = false;
     }
     return ended;
+  }
+
+  /** Ends one claimed run; true when it was ended here. A failure keeps the claim for a later sweep. */
+  async #endClaimed(runId: string, json: string, onOrphan: OrphanHandler): Promise<boolean> {
+    try {
+      const record = parseRecord(json) ?? (await this.#recover(runId, json));
+      if (record) await onOrphan(record);
+      this.#forget([runId]);
+      return record !== undefined;
+    } catch (error) {
+      // The claim stays: it expires after leaseMs and a later sweep (here or elsewhere) tries again.
+      this.#o.metrics.backgroundErrors.inc({ loop: 'lease_sweep' });
+      this.#o.logger.error('could not end a run whose node is gone; retrying later', { runId, error: errorMessage(error) });
+      return false;
+    }
+  }
+
+  /**
+   * A lease record that cannot be read is set aside (logged, counted), but its run must still
+   * get its agent_death: the lease's key is the run id, and the store has the run's record.
+   */
+  async #recover(runId: string, json: string): Promise<RunRecord | undefined> {
+    const { metrics, logger, lookupRun } = this.#o;
+    metrics.dropped.inc({ reason: 'corrupt_lease_record' });
+    const record = await lookupRun?.(runId);
+    const fields = { runId, record: json.slice(0, 200) };
+    if (record) logger.error('a run lease record could not be read; ending its run from the store record', fields);
+    else logger.error('a run lease record could not be read and its run is not in the store; the run cannot be ended', fields);
+    return record;
   }
 
   close(): Promise<void> {
@@ -175,11 +201,14 @@ export class RedisRunRegistry implements RunRegistry {
   }
 }
 
+/** The lease's run record, or undefined when it is not one (the caller reports that). */
 function parseRecord(json: string): RunRecord | undefined {
+  let record: Partial<RunRecord> | null;
   try {
-    const record = JSON.parse(json) as RunRecord;
-    return typeof record.runId === 'string' && typeof record.userId === 'string' ? record : undefined;
+    record = JSON.parse(json) as Partial<RunRecord> | null;
   } catch {
     return undefined;
   }
+  const complete = typeof record === 'object' && record !== null && typeof record.runId === 'string' && typeof record.userId === 'string';
+  return complete ? (record as RunRecord) : undefined;
 }

@@ -39,8 +39,8 @@ export {
   type ClaimRunResult,
 } from '../store/event-store.js';
 export { MemoryEventStore } from '../store/memory-store.js';
-export { SqliteEventStore } from '../store/sqlite-store.js';
-export type { CheckpointOptions } from '../store/sqlite-checkpointer.js';
+export { SqliteEventStore, type SqliteStoreOptions } from '../store/sqlite-store.js';
+export type { CheckpointFailure, CheckpointOptions } from '../store/sqlite-checkpointer.js';
 export { openStore } from '../store/open-store.js';
 export { openBackend, localBackend, type NodeBackend, type NodeHooks, type RedisSettings, type BackendOptions } from './node-backend.js';
 export { localRunRegistry, type RunRegistry } from '../engine/run-registry.js';

@@ -61,7 +61,14 @@ export async function openBackend(setting: string, options: BackendOptions): Pro
     const { openRedisBackend } = await import('../redis/redis-backend.js');
     return openRedisBackend({ url: setting, ...options, ...options.redis });
   }
-  return localBackend(openStore(setting, options.retention));
+  const { logger, metrics } = options;
+  return localBackend(
+    openStore(setting, options.retention, (failure) => {
+      // Counted every time; logged when it starts (a failing checkpoint repeats every tick).
+      metrics.backgroundErrors.inc({ loop: 'sqlite_checkpoint' });
+      if (failure.first) logger.error('SQLite checkpoint failed; the write-ahead log grows until one succeeds', { phase: failure.phase, error: failure.error });
+    }),
+  );
 }
 
 /** One node on its own store. */

@@ -11,41 +11,37 @@
  * and journal_size_limit cuts the file back.
  */
 import { createRequire } from 'node:module';
-import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
+import type { CheckpointCommand, CheckpointReport, CheckpointWorkerData } from './sqlite-checkpoint-worker.js';
 
-// CommonJS source evaluated in the worker: it has to run both from src/ (tests) and dist/.
-const WORKER_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path);
-db.pragma('busy_timeout = 5000');
-// The connection that restarts the log is the one whose limit cuts the file back.
-db.pragma('journal_size_limit = ' + workerData.restartFrames * db.pragma('page_size', { simple: true }));
-const passive = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
-const timer = setInterval(() => {
-  try {
-    let { log, checkpointed } = passive();
-    if (log >= workerData.restartFrames) {
-      // A passive checkpoint never resets a log that is written to all the time: catch up, then
-      // restart it while only a few frames are left to copy, the one moment writers wait.
-      for (let pass = 0; pass < 8 && log - checkpointed > workerData.gapFrames; pass += 1) ({ log, checkpointed } = passive());
-      // Writers that outrun the copy still meet a bound: at 4 × the size, restart all the same.
-      if (log - checkpointed <= workerData.gapFrames || log >= 4 * workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
-    }
-    parentPort.postMessage({ ok: true });
-  } catch (error) {
-    parentPort.postMessage({ error: String(error && error.message || error) });
-  }
-}, workerData.everyMs);
-parentPort.on('message', (message) => {
-  if (message !== 'close') return;
-  clearInterval(timer);
-  try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch {}
-  db.close();
-  parentPort.postMessage({ closed: true });
-});
-`;
+/** A failure of the checkpoint thread: each one is reported, none is dropped. */
+export interface CheckpointFailure {
+  /**
+   * `open`: the thread could not open the file (no checkpoints until restart); `checkpoint`: a
+   * periodic one (retried at the next tick); `final`: the one at close; `thread`: the thread died.
+   */
+  phase: 'open' | 'checkpoint' | 'final' | 'thread';
+  error: string;
+  /** A periodic failure after a success, or any other: the moment worth a log line (every one is counted). */
+  first: boolean;
+}
+
+/**
+ * Starts the thread from the built module next to this one; from the TypeScript sources (tests,
+ * `--conditions=agentwire-source`), the thread compiles them with tsx as the main thread does.
+ * The built package never takes that path (the same scheme as ssot's extraction workers).
+ */
+function startWorker(workerData: CheckpointWorkerData): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./sqlite-checkpoint-worker.js', here), { workerData });
+  const tsxApi = createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+  const entry = new URL('./sqlite-checkpoint-worker.ts', here).href;
+  const code = `import(${JSON.stringify(pathToFileURL(tsxApi).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(code, { eval: true, workerData });
+}
+
 export interface CheckpointOptions {
   /** How often the log is checkpointed. */
   everyMs?: number;
@@ -66,34 +62,46 @@ export function checkpointSettings(options: CheckpointOptions = {}): Required<Ch
 
 export class SqliteCheckpointer {
   readonly #worker: Worker;
+  readonly #onFailure: (failure: CheckpointFailure) => void;
   #closed: Promise<void> | undefined;
 
   /** The last checkpoint's failure, cleared by the next success. */
   lastError: string | undefined;
 
-  constructor(path: string, options: CheckpointOptions = {}) {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const { everyMs, restartFrames, gapFrames } = checkpointSettings(options);
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, everyMs, restartFrames, gapFrames } });
+  constructor(path: string, options: CheckpointOptions = {}, onFailure: (failure: CheckpointFailure) => void = warn) {
+    this.#onFailure = onFailure;
+    this.#worker = startWorker({ path, ...checkpointSettings(options) });
     this.#worker.unref();
-    this.#worker.on('message', (message: { error?: string; ok?: boolean }) => {
-      if (message.error !== undefined) this.lastError = message.error;
-      else if (message.ok) this.lastError = undefined;
+    this.#worker.on('message', (message: CheckpointReport) => {
+      if (message.kind === 'ok') this.lastError = undefined;
+      else if (message.kind === 'failed') this.#failed(message.phase, message.error);
     });
     this.#worker.on('error', (error) => {
-      this.lastError = error.message;
+      this.#failed('thread', error.message || String(error));
     });
+  }
+
+  #failed(phase: CheckpointFailure['phase'], error: string): void {
+    const first = phase !== 'checkpoint' || this.lastError === undefined;
+    this.lastError = error;
+    this.#onFailure({ phase, error, first });
   }
 
   /** Checkpoints what is left, then stops the worker. */
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve) => {
-      this.#worker.once('message', () => {
-        void this.#worker.terminate().then(() => resolve());
+      this.#worker.on('message', (message: CheckpointReport) => {
+        if (message.kind === 'closed') void this.#worker.terminate().then(() => resolve());
       });
       this.#worker.once('exit', () => resolve());
-      this.#worker.postMessage('close');
+      const command: CheckpointCommand = 'close';
+      this.#worker.postMessage(command);
     });
     return this.#closed;
   }
+}
+
+/** Without a reporter (a store built by hand), failures still reach stderr. */
+function warn(failure: CheckpointFailure): void {
+  if (failure.first) process.emitWarning(`SQLite checkpoint failed (${failure.phase}): ${failure.error}`, 'AgentwireWarning');
 }

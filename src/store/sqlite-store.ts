@@ -16,7 +16,8 @@ import { isTerminalType, type AgentEventType } from '../protocol/events.js';
 import { AgentwireError, InternalErrorCode, RunClosedError } from '../errors/agentwire-error.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { storedEvent } from './frame.js';
-import { checkpointSettings, SqliteCheckpointer, type CheckpointOptions } from './sqlite-checkpointer.js';
+import { checkpointSettings, SqliteCheckpointer, type CheckpointFailure, type CheckpointOptions } from './sqlite-checkpointer.js';
+import { SqliteFileLock } from './sqlite-file-lock.js';
 import {
   DEFAULT_RETENTION,
   isEndedStatus,
@@ -92,11 +93,20 @@ interface ThreadRow {
   updated_at: number;
 }
 
+export interface SqliteStoreOptions {
+  retention?: Partial<RetentionPolicy>;
+  checkpoint?: CheckpointOptions;
+  /** Told of every failure of the checkpoint thread (a server logs and counts it); default: a process warning. */
+  onCheckpointFailure?: (failure: CheckpointFailure) => void;
+}
+
 export class SqliteEventStore implements EventStore {
   readonly epoch: string;
   readonly #db: Database.Database;
   readonly #retention: RetentionPolicy;
   readonly #checkpointer: SqliteCheckpointer | undefined;
+  /** This process's claim on the file (none in memory); see sqlite-file-lock.ts. */
+  readonly #lock: SqliteFileLock | undefined;
   readonly #pruneTx: (cutoff: number) => number;
   readonly #batchTx: (batch: readonly PendingAppend[], heads: Map<string, number>, ended: Set<string>) => (StoredEvent | RunClosedError)[];
   /** Committed head seq per user (this process is the file's only writer). */
@@ -111,10 +121,12 @@ export class SqliteEventStore implements EventStore {
   readonly #flushes = new FlushScheduler(this.#flushPending, QUICK_FLUSHES_PER_TURN);
   readonly #stmt;
 
-  constructor(path: string, options: { retention?: Partial<RetentionPolicy>; checkpoint?: CheckpointOptions } = {}) {
+  constructor(path: string, options: SqliteStoreOptions = {}) {
     const checkpoint = checkpointSettings(options.checkpoint);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#retention = { ...DEFAULT_RETENTION, ...options.retention };
+    // Before anything reads or migrates the file: a second writer would corrupt its seqs.
+    this.#lock = path === ':memory:' ? undefined : SqliteFileLock.acquire(path);
     try {
       this.#db = new Database(path);
       this.#db.pragma('journal_mode = WAL');
@@ -129,9 +141,11 @@ export class SqliteEventStore implements EventStore {
         // Once restarted, the log file is cut back to the size that triggers a restart.
         const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
         this.#db.pragma(`journal_size_limit = ${checkpoint.restartFrames * pageSize}`);
-        this.#checkpointer = new SqliteCheckpointer(path, checkpoint);
+        this.#checkpointer = new SqliteCheckpointer(path, checkpoint, options.onCheckpointFailure);
       }
+      if (this.#lock) this.#db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('holder', ?)").run(JSON.stringify(SqliteFileLock.holder()));
     } catch (error) {
+      this.#lock?.release();
       throw new AgentwireError(InternalErrorCode.STORE, `cannot open SQLite store at ${path}`, { cause: error });
     }
     this.epoch = this.#loadEpoch();
@@ -394,6 +408,8 @@ export class SqliteEventStore implements EventStore {
       this.#db.close();
     }
     await this.#checkpointer?.close();
+    // Last: the next holder may open the file as soon as this is released.
+    this.#lock?.release();
   }
 }
 

@@ -264,3 +264,44 @@ describe('calculator: properties', () => {
     );
   });
 });
+
+// Names reach table lookups as user input: a name that an ordinary object inherits (constructor,
+// __proto__, toString…) must read as unknown, never as a value found on a prototype.
+const INHERITED_NAMES = [
+  ...new Set([...Object.getOwnPropertyNames(Object.prototype), ...Object.getOwnPropertyNames(Function.prototype)]),
+].filter((name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+
+describe('calculator: names inherited from prototypes', () => {
+  it('lists the names this property test is about', () => {
+    expect(INHERITED_NAMES).toEqual(expect.arrayContaining(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']));
+  });
+
+  it('refuses every inherited name, in any case and any position, as an unknown name', () => {
+    const names = fc.oneof(
+      fc.constantFrom(...INHERITED_NAMES),
+      fc.constantFrom(...INHERITED_NAMES).map((name) => name.toLowerCase()),
+      fc.constantFrom(...INHERITED_NAMES).map((name) => name.toUpperCase()),
+    );
+    const shapes = fc.constantFrom((n: string) => n, (n: string) => `${n}(1)`, (n: string) => `${n}()`, (n: string) => `1 + ${n}`, (n: string) => `sqrt(${n})`);
+    fc.assert(
+      fc.property(names, shapes, (name, shape) => {
+        const expression = shape(name);
+        let thrown: unknown;
+        try {
+          evaluate(expression);
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown, expression).toBeInstanceOf(CalculatorError);
+        expect((thrown as CalculatorError).message, expression).toMatch(new RegExp(`^Unexpected token "${name}" at position \\d+: unknown name; use pi, e, sqrt`));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('answers the tool call for "constructor" with the unknown-name error', () => {
+    expect(() => calculatorTool.execute({ expression: 'constructor(1)' }, toolContext)).toThrow(
+      'Unexpected token "constructor" at position 1: unknown name; use pi, e, sqrt',
+    );
+  });
+});

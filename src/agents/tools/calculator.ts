@@ -74,7 +74,16 @@ function tokenize(source: string): Token[] {
   return tokens;
 }
 
-const CONSTANTS: Readonly<Record<string, number>> = { pi: Math.PI, e: Math.E };
+/**
+ * A lookup table that holds only its own entries. Names come from users, and a plain object
+ * literal also answers `constructor`, `__proto__`, `toString`… from Object.prototype: a
+ * null-prototype copy has nothing but what is written here.
+ */
+function table<T>(entries: Record<string, T>): Readonly<Record<string, T | undefined>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
+}
+
+const CONSTANTS = table({ pi: Math.PI, e: Math.E });
 
 interface MathFunction {
   readonly minArgs: number;
@@ -96,7 +105,7 @@ const round: MathFunction = {
   apply: ([x = Number.NaN, digits = 0]) => Math.round(x * 10 ** digits) / 10 ** digits,
 };
 
-const FUNCTIONS: Readonly<Record<string, MathFunction>> = {
+const FUNCTIONS = table<MathFunction>({
   sqrt: unary(Math.sqrt),
   abs: unary(Math.abs),
   round,
@@ -112,12 +121,12 @@ const FUNCTIONS: Readonly<Record<string, MathFunction>> = {
   sin: unary(Math.sin),
   cos: unary(Math.cos),
   tan: unary(Math.tan),
-};
+});
 
 const KNOWN_NAMES = [...Object.keys(CONSTANTS), ...Object.keys(FUNCTIONS)].join(', ');
 
 /** Binding powers: how tightly an infix operator holds its operands. */
-const INFIX_POWER: Readonly<Record<string, number>> = { '+': 10, '-': 10, '*': 20, '/': 20, '%': 20, '^': 40, '**': 40 };
+const INFIX_POWER = table({ '+': 10, '-': 10, '*': 20, '/': 20, '%': 20, '^': 40, '**': 40 });
 /** Unary minus binds looser than power, as in mathematics: -2^2 is -4. */
 const PREFIX_POWER = 30;
 
