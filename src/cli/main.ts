@@ -66,6 +66,7 @@ function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, j
     redis: config.redis,
     auth: { jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience },
     diagnostics: config.diagnostics,
+    demoPacing: config.demoPacing,
     transport: config.transport,
     engine: config.engine,
     ...(config.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: config.toolTimeoutMs }),

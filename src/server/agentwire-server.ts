@@ -11,7 +11,7 @@ import { agUiRoutes } from '../ag-ui/ag-ui-route.js';
 import { AgentInstanceFactory } from '../engine/agent-instance-factory.js';
 import { ExecutionEngine, type EngineLimits } from '../engine/execution-engine.js';
 import type { AgentDefinition, ToolDefinition } from '../engine/define-agent.js';
-import { assistantAgent, builtinTools, streamAgent } from '../agents/index.js';
+import { assistantAgent, builtinTools, createAssistantAgent, SIMULATED_PACING, streamAgent } from '../agents/index.js';
 import { Metrics } from '../metrics/metrics.js';
 import type { EventStore, RetentionPolicy } from '../store/event-store.js';
 import { Authenticator, type AuthOptions } from '../transport/authenticator.js';
@@ -43,6 +43,12 @@ export interface AgentwireServerOptions {
   tools?: readonly ToolDefinition[];
   /** Serve the built-in `assistant` agent and its tools (default true). */
   builtins?: boolean;
+  /**
+   * Pace the built-in assistant like a model (~1–2 s a run, simulated) so the live timeline can
+   * be seen; AGENTWIRE_DEMO_PACING. Default false here (tests and embedders); `agentwire start`
+   * turns it on.
+   */
+  demoPacing?: boolean;
   /** Also serve the `stream` load-generating agent (AGENTWIRE_DIAGNOSTICS=1; default false). */
   diagnostics?: boolean;
   /** Agent used when a user_message names none (default "assistant"). */
@@ -176,7 +182,8 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
 function buildFactory(options: AgentwireServerOptions): AgentInstanceFactory {
   const builtins = options.builtins ?? true;
   const tools = [...(builtins ? builtinTools : []), ...(options.tools ?? [])];
-  const agents = [...(builtins ? [assistantAgent] : []), ...(options.diagnostics ? [streamAgent] : []), ...(options.agents ?? [])];
+  const assistant = options.demoPacing ? createAssistantAgent({ pacing: SIMULATED_PACING }) : assistantAgent;
+  const agents = [...(builtins ? [assistant] : []), ...(options.diagnostics ? [streamAgent] : []), ...(options.agents ?? [])];
   return new AgentInstanceFactory({ agents, tools, ...(options.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: options.toolTimeoutMs }) });
 }
 

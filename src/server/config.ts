@@ -20,6 +20,8 @@ export interface AgentwireConfig {
   issuer: string | undefined;
   audience: string | undefined;
   diagnostics: boolean;
+  /** Simulated model pacing for the built-in assistant (AGENTWIRE_DEMO_PACING, default on). */
+  demoPacing: boolean;
   logLevel: LogLevel;
   nodeId: string;
   transport: Partial<TransportLimits>;
@@ -76,6 +78,7 @@ export function loadConfig(env: Env = process.env, defaults: { port?: number; st
     issuer: nonEmpty(env.AGENTWIRE_JWT_ISSUER),
     audience: nonEmpty(env.AGENTWIRE_JWT_AUDIENCE),
     diagnostics: env.AGENTWIRE_DIAGNOSTICS === '1' || env.AGENTWIRE_DIAGNOSTICS === 'true',
+    demoPacing: flag('AGENTWIRE_DEMO_PACING', env.AGENTWIRE_DEMO_PACING, true),
     logLevel,
     nodeId: nonEmpty(env.AGENTWIRE_NODE_ID) ?? defaultNodeId(store),
     transport: numbers(env, TRANSPORT_VARS),
@@ -106,6 +109,14 @@ function numbers<K extends string>(env: Env, vars: [string, K][]): Partial<Recor
     if (raw !== undefined && raw !== '') out[key] = positiveInt(name, raw, key === 'tokenExpiryGraceMs');
   }
   return out;
+}
+
+/** 1/true/on or 0/false/off; anything else stops start-up with the variable's name. */
+function flag(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (/^(?:1|true|on)$/i.test(raw.trim())) return true;
+  if (/^(?:0|false|off)$/i.test(raw.trim())) return false;
+  throw configError(name, `must be 1 or 0 (true/false, on/off), got "${raw}"`);
 }
 
 function positiveInt(name: string, raw: string, allowZero = false): number {
