@@ -67,6 +67,7 @@ function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, j
     auth: { jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience },
     diagnostics: config.diagnostics,
     demoPacing: config.demoPacing,
+    ...(config.maxThreadTitleChars === undefined ? {} : { maxThreadTitleChars: config.maxThreadTitleChars }),
     transport: config.transport,
     engine: config.engine,
     ...(config.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: config.toolTimeoutMs }),

@@ -23,6 +23,7 @@ import { CloseCode } from '../protocol/codes.js';
 import { defaultNodeId } from './config.js';
 import { isRedisSetting, localBackend, openBackend, type NodeBackend, type RedisSettings } from './node-backend.js';
 import { createHttpHandler } from './http-api.js';
+import { threadRoutes } from './thread-routes.js';
 import { createLogger, type Logger } from './logger.js';
 
 export interface AgentwireServerOptions {
@@ -66,6 +67,8 @@ export interface AgentwireServerOptions {
   nodeId?: string;
   /** How long running runs may finish on shutdown before they are ended (default 10 s). */
   shutdownGraceMs?: number;
+  /** Longest thread title PATCH /api/threads/:id accepts (default 120, AGENTWIRE_MAX_THREAD_TITLE_CHARS). */
+  maxThreadTitleChars?: number;
   /** Extra fields for GET /api/info. */
   info?: Record<string, unknown>;
 }
@@ -143,7 +146,10 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
     demo: options.demo && options.auth.jwtSecret ? { secret: options.auth.jwtSecret, tokenTtlSec: 12 * 3600 } : undefined,
     staticDir: options.staticDir,
     ...(options.info ? { info: options.info } : {}),
-    extraRoutes: agUiRoutes({ engine, authenticator, store, taps, metrics, logger, maxBodyBytes: limits.maxFrameBytes, maxTextChars: limits.maxTextChars, maxOutboundBytes: limits.maxOutboundBytes }),
+    extraRoutes: [
+      ...agUiRoutes({ engine, authenticator, store, taps, metrics, logger, maxBodyBytes: limits.maxFrameBytes, maxTextChars: limits.maxTextChars, maxOutboundBytes: limits.maxOutboundBytes }),
+      ...threadRoutes({ store, authenticator, logger, ...(options.maxThreadTitleChars === undefined ? {} : { maxTitleChars: options.maxThreadTitleChars }) }),
+    ],
   });
   const http = createServer(handler);
   http.on('upgrade', (request, socket, head) => {

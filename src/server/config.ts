@@ -28,6 +28,8 @@ export interface AgentwireConfig {
   engine: Partial<EngineLimits>;
   retention: Partial<RetentionPolicy>;
   toolTimeoutMs: number | undefined;
+  /** Longest thread title a rename accepts (AGENTWIRE_MAX_THREAD_TITLE_CHARS; default in thread-routes). */
+  maxThreadTitleChars: number | undefined;
   /** Settings of a redis:// store. */
   redis: RedisSettings;
 }
@@ -85,6 +87,7 @@ export function loadConfig(env: Env = process.env, defaults: { port?: number; st
     engine: numbers(env, ENGINE_VARS),
     retention: numbers(env, RETENTION_VARS),
     toolTimeoutMs: toolTimeout === undefined ? undefined : positiveInt('AGENTWIRE_TOOL_TIMEOUT_MS', toolTimeout),
+    maxThreadTitleChars: env.AGENTWIRE_MAX_THREAD_TITLE_CHARS === undefined ? undefined : positiveInt('AGENTWIRE_MAX_THREAD_TITLE_CHARS', env.AGENTWIRE_MAX_THREAD_TITLE_CHARS),
     redis: {
       ...optional('prefix', nonEmpty(env.AGENTWIRE_REDIS_PREFIX)),
       ...numbers(env, REDIS_VARS),

@@ -1,7 +1,7 @@
 /** One conversation: its runs as cards, an empty state with suggestions, and the message box. */
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { AgentwireClient } from 'agentwire/client';
-import { useAgentThread } from 'agentwire/react';
+import { useAgentThread, type RunState } from 'agentwire/react';
 import { Composer } from './composer.tsx';
 import { RunCard } from './run-card.tsx';
 
@@ -50,6 +50,17 @@ export function ThreadView({ client, threadId, agents, agent, onAgentChange, onT
     }
   };
 
+  const liveRuns = thread.runs.filter((run) => run.status === 'queued' || run.status === 'running');
+  const { cancel } = thread;
+  const liveIds = liveRuns.map((run) => run.runId).join(' ');
+  const stop = useCallback(() => {
+    for (const runId of liveIds.split(' ').filter(Boolean)) void cancel(runId).catch(() => undefined);
+  }, [cancel, liveIds]);
+  const forbidden = (thread.error as { code?: unknown } | undefined)?.code === 'FORBIDDEN';
+  const retry = forbidden ? undefined : (run: RunState) => {
+    if (run.userText !== undefined) void send(run.userText, run.agentName);
+  };
+
   const empty = thread.runs.length === 0 && thread.sending.length === 0;
   return (
     <main className="thread" aria-busy={thread.loading} data-thread-id={threadId ?? ''}>
@@ -71,32 +82,38 @@ export function ThreadView({ client, threadId, agents, agent, onAgentChange, onT
           )}
           {empty && thread.loading && <p className="muted center">Loading the conversation…</p>}
           {thread.runs.map((run) => (
-            <RunCard key={run.runId} run={run} onCancel={() => thread.cancel(run.runId)} />
+            <RunCard key={run.runId} run={run} online={thread.connection === 'connected'} onCancel={() => thread.cancel(run.runId)} onRetry={retry} />
           ))}
           {thread.sending.map((pending) => (
             <article key={pending.id} className="run sending" aria-label="Message being sent">
               <div className="user-message">
-                <p>{pending.text}</p>
+                <p dir="auto">{pending.text}</p>
               </div>
               <p className="muted small">Sending…</p>
             </article>
           ))}
         </div>
       </div>
-      <Composer agents={agents} agent={agent} onAgentChange={onAgentChange} connection={thread.connection} error={sendError} onDismissError={() => setSendError(undefined)} onSend={send} />
+      <Composer
+        agents={agents}
+        agent={agent}
+        onAgentChange={onAgentChange}
+        connection={thread.connection}
+        error={sendError}
+        onDismissError={() => setSendError(undefined)}
+        onSend={send}
+        running={liveRuns.length > 0}
+        onStop={stop}
+        disabledReason={forbidden ? 'This conversation belongs to another user, so you cannot write in it. Start a new chat instead.' : undefined}
+      />
     </main>
   );
 }
 
 function LoadError({ error, onRetry }: { error: Error; onRetry: () => void }) {
   const code = (error as { code?: unknown }).code;
-  if (code === 'FORBIDDEN') {
-    return (
-      <p className="banner error" role="alert">
-        This conversation belongs to another user.
-      </p>
-    );
-  }
+  // The composer says it, once, where the reader would type.
+  if (code === 'FORBIDDEN') return null;
   if (code === 'NOT_FOUND') {
     return (
       <p className="banner error" role="alert">
