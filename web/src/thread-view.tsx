@@ -3,6 +3,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import type { AgentwireClient } from 'agentwire/client';
 import { useAgentThread, type RunState } from 'agentwire/react';
 import { Composer } from './composer.tsx';
+import { isDefaultTitle, titleFromExchange } from './format.ts';
 import { RunCard } from './run-card.tsx';
 
 interface Props {
@@ -12,12 +13,17 @@ interface Props {
   agent: string | undefined;
   onAgentChange: (agent: string) => void;
   onThreadCreated: (threadId: string) => void;
+  /** The thread's title as the list last had it. */
+  storedTitle: string | undefined;
+  /** Names the thread from its first exchange, once its first run completed. */
+  onAutoTitle: (threadId: string, title: string) => void;
 }
 
 const SUGGESTIONS = ['What is 17 * 23?', 'What time is it in Tokyo?', 'How does agentwire resume after a reconnect?'];
 
-export function ThreadView({ client, threadId, agents, agent, onAgentChange, onThreadCreated }: Props) {
+export function ThreadView({ client, threadId, agents, agent, onAgentChange, onThreadCreated, storedTitle, onAutoTitle }: Props) {
   const thread = useAgentThread(client, threadId);
+  useAutoTitle(threadId, thread.runs[0], storedTitle, onAutoTitle);
   const [sendError, setSendError] = useState<string>();
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
@@ -129,4 +135,19 @@ function LoadError({ error, onRetry }: { error: Error; onRetry: () => void }) {
       </button>
     </p>
   );
+}
+
+/**
+ * Once the thread's first run completed and its title is still the server's (the message cut at
+ * 80 characters), names it from the exchange. Another tab may do the same: the title is the same.
+ */
+function useAutoTitle(threadId: string | undefined, first: RunState | undefined, storedTitle: string | undefined, onAutoTitle: Props['onAutoTitle']): void {
+  const question = first?.userText;
+  const done = first?.status === 'completed';
+  const answer = first?.answer ?? '';
+  useEffect(() => {
+    if (threadId === undefined || !done || question === undefined || !isDefaultTitle(storedTitle, question)) return;
+    const title = titleFromExchange(question, answer);
+    if (title !== storedTitle) onAutoTitle(threadId, title);
+  }, [threadId, done, question, answer, storedTitle, onAutoTitle]);
 }
