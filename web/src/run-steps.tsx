@@ -29,8 +29,18 @@ export function RunSteps({ run, live }: { run: RunState; live: boolean }) {
   if (run.timeline.length === 0) return null;
   const last = run.timeline[run.timeline.length - 1];
   return (
-    <details className="timeline-wrap" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="steps">
-      <summary data-testid="steps-summary">{stepsSummary(run, live)}</summary>
+    // Opened and closed through state only: a native toggle event arrives a task later and
+    // could undo the fold that happened in between.
+    <details className="timeline-wrap" open={open} data-testid="steps">
+      <summary
+        data-testid="steps-summary"
+        onClick={(event) => {
+          event.preventDefault();
+          setOpen(!open);
+        }}
+      >
+        {stepsSummary(run, live)}
+      </summary>
       <ol className="timeline" aria-label="Steps">
         {run.timeline.map((item) => (
           <TimelineEntry key={`${item.kind}:${item.seq}`} item={item} done={!live || item !== last} />
