@@ -51,7 +51,7 @@ function onCopyClick(event: MouseEvent<HTMLDivElement>): void {
     button.textContent = label;
     setTimeout(() => (button.textContent = 'Copy'), 1500);
   };
-  navigator.clipboard.writeText(code.textContent ?? '').then(
+  navigator.clipboard.writeText(code.textContent).then(
     () => done('Copied'),
     () => done('Copy failed'),
   );

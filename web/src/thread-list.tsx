@@ -60,7 +60,10 @@ function ThreadItem({ thread, selected, threads, onSelect }: { thread: ThreadSum
   };
   const saveRename = () => {
     const next = draft.replace(/\s+/g, ' ').trim();
-    if (next === '' || next === thread.title) return setMode('view');
+    if (next === '' || next === thread.title) {
+      setMode('view');
+      return;
+    }
     act(threads.rename(thread.threadId, next), () => setMode('view'));
   };
   const onRenameKey = (event: KeyboardEvent<HTMLInputElement>) => {
