@@ -173,6 +173,8 @@ describe.skipIf(CHROMIUM === undefined)('chat page as a product, in Chromium', (
     await screenshot(page, 'offline-list-desktop');
     await page.setViewportSize(PHONE.viewport);
     await page.getByRole('button', { name: 'Threads' }).click();
+    // The drawer slides in; the screenshot waits until it is in place.
+    await poll(() => page.locator('#sidebar').evaluate((el) => getComputedStyle(el).transform)).toBe('none');
     await screenshot(page, 'offline-list-phone');
     await page.keyboard.press('Escape');
     await page.setViewportSize(DESKTOP);
