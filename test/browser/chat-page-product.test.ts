@@ -235,6 +235,17 @@ describe.skipIf(CHROMIUM === undefined)('chat page as a product, in Chromium', (
     await poll(() => page.getByTestId('chat-heading').textContent()).toBe('Sums for Eda');
     expect((await server.store.getThread(threadId))?.title).toBe('Sums for Eda');
 
+    // Search narrows the list by title.
+    await page.getByRole('button', { name: 'New chat' }).click();
+    const other = await ask(page, 'What time is it in Tokyo?');
+    await poll(() => statusOf(other), 15_000).toBe('completed');
+    await poll(() => page.locator('.thread-item .thread-title').allTextContents()).toEqual(['Time in Tokyo', 'Sums for Eda']);
+    await page.getByLabel('Search conversations').fill('sums');
+    await poll(() => page.locator('.thread-item .thread-title').allTextContents()).toEqual(['Sums for Eda']);
+    await page.getByLabel('Search conversations').fill('');
+    await page.locator(`.thread-item[data-thread-id="${threadId}"]`).click();
+    await poll(() => page.getByTestId('chat-heading').textContent()).toBe('Sums for Eda');
+
     await page.getByRole('button', { name: 'Delete “Sums for Eda”' }).click();
     await page.getByRole('group', { name: 'Delete this conversation?' }).getByRole('button', { name: 'Delete' }).click();
     await poll(() => title.count()).toBe(0);
@@ -275,6 +286,9 @@ describe.skipIf(CHROMIUM === undefined)('chat page as a product, in Chromium', (
     await poll(() => statusOf(run), 15_000).toBe('completed');
     const message = run.locator('.user-message p');
     expect(await attr(message, 'data-folded')).toBe('true');
+    // Right-to-left text reads the right way round: the browser picks the direction per message.
+    expect(await attr(message, 'dir')).toBe('auto');
+    expect(await attr(run.getByTestId('answer').locator('.markdown'), 'dir')).toBe('auto');
     expect(((await message.textContent()) ?? '').length).toBeLessThan(700);
     expect((await run.locator('.user-message').boundingBox())?.height ?? 0).toBeLessThan(400);
     await screenshot(page, 'long-message-desktop');
