@@ -158,6 +158,8 @@ describe.skipIf(CHROMIUM === undefined)('chat page in Chromium', () => {
     await phone.getByRole('button', { name: 'Threads' }).click();
     const item = phone.locator(`.thread-item[data-thread-id="${threadId}"]`);
     await item.waitFor({ state: 'visible' });
+    // The drawer slides in; the screenshot waits until it is in place.
+    await poll(() => phone.locator('#sidebar').evaluate((el) => getComputedStyle(el).transform)).toBe('none');
     await screenshot(phone, 'thread-drawer-phone');
     await item.click();
     const phoneRun = phone.locator('article.run[data-run-id]').first();
