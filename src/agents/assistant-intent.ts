@@ -4,6 +4,8 @@
  * Rules rather than a model, so the demo is deterministic and its choices can be tested.
  */
 
+import { unhandledParts } from './assistant-clauses.js';
+
 export interface ClockRequest {
   /** The place as the user named it ("Tokyo"), or the zone itself. */
   place: string;
@@ -16,6 +18,8 @@ export interface AssistantPlan {
   /** Set when the documentation should be searched, with the text to search for. */
   docsQuery: string | undefined;
   greeting: boolean;
+  /** Parts of the message no tool answers ("tell me a joke"), quoted so the answer can name them. */
+  skipped: string[];
 }
 
 /** A cap per kind, so one long message cannot turn into dozens of tool calls. */
@@ -109,15 +113,42 @@ export function findClocks(message: string): ClockRequest[] {
   return unique.length > 0 ? unique.slice(0, MAX_CLOCKS) : [{ place: 'UTC', timeZone: 'UTC' }];
 }
 
-/** Decides which tools to call for a message. */
+/**
+ * The longest documentation query sent to the search tool. The tool refuses more than 500
+ * characters; a search needs far fewer, and cutting here keeps a pasted essay from turning into
+ * a validation error in the answer.
+ */
+export const MAX_DOCS_QUERY_CHARS = 200;
+
+/** Whether one clause of a message is something the assistant's tools answer. */
+function isHandled(clause: string): boolean {
+  return (
+    findCalculations(clause).length > 0 ||
+    TIME_QUESTION.some((pattern) => pattern.test(clause)) ||
+    CITY_ZONES.some(([pattern]) => pattern.test(clause)) ||
+    GREETING.test(clause) ||
+    DOCS_TOPIC.test(clause) ||
+    // A bare number or expression fragment left by the split ("4", "(2+3)*4").
+    /^[-+*/^%().\d\s]+$/.test(clause)
+  );
+}
+
+function docsQueryOf(message: string): string {
+  const flat = message.replace(/\s+/g, ' ').trim();
+  if (flat.length <= MAX_DOCS_QUERY_CHARS) return flat;
+  const cut = flat.slice(0, MAX_DOCS_QUERY_CHARS);
+  const lastSpace = cut.lastIndexOf(' ');
+  return lastSpace > MAX_DOCS_QUERY_CHARS / 2 ? cut.slice(0, lastSpace) : cut;
+}
+
+/** Decides which tools to call for a message, and which of its parts no tool answers. */
 export function planFor(message: string): AssistantPlan {
   const calculations = findCalculations(message);
   const clocks = findClocks(message);
   const greeting = GREETING.test(message);
-  const nothingElse = calculations.length === 0 && clocks.length === 0 && !greeting;
-  // With no other intent ("how do I…", anything unrecognised), the documentation is still the
-  // best guess at what the user wants; "how do I compute 2+2" is arithmetic, not a docs question.
-  const searchDocs = DOCS_TOPIC.test(message) || (nothingElse && /\w{3,}/.test(message));
-  const docsQuery = searchDocs ? message.trim() : undefined;
-  return { calculations, clocks, docsQuery, greeting };
+  // Only questions about agentwire go to its documentation: a book about Rome is not in there,
+  // and answering with unrelated snippets is worse than saying what the assistant can do.
+  const docsQuery = DOCS_TOPIC.test(message) ? docsQueryOf(message) : undefined;
+  const skipped = unhandledParts(message, isHandled);
+  return { calculations, clocks, docsQuery, greeting, skipped };
 }

@@ -3,17 +3,30 @@
  * message, plans which tools to call, calls them through the dispatcher (so every call shows up
  * as tool_executing / tool_completed), and streams an answer built from what they returned.
  */
-import { defineAgent, type AgentContext, type AgentInput, type ToolDefinition, type ToolOutcome } from '../engine/define-agent.js';
-import { CAPABILITIES, describeCalculation, describeClock, describeDocs } from './assistant-answer.js';
+import { defineAgent, type AgentContext, type AgentDefinition, type AgentInput, type ToolDefinition, type ToolOutcome } from '../engine/define-agent.js';
+import { CAPABILITIES, OFF_SCRIPT, describeCalculation, describeClock, describeDocs, describeSkipped } from './assistant-answer.js';
 import { planFor, type AssistantPlan } from './assistant-intent.js';
 import { streamAnswer } from './answer-stream.js';
 import { calculatorTool, type CalculatorResult } from './tools/calculator.js';
 import { clockTool, type ClockResult } from './tools/clock.js';
 import { docsSearchTool, type DocsSearchHit } from './tools/docs-search.js';
 
-/** Long enough between chunks for a person to see the answer stream, short enough not to drag. */
-const CHUNK_PAUSE_MS = 15;
 const SUMMARY_CHARS = 80;
+
+/**
+ * How long the assistant waits after each thinking step and between answer chunks. Its tools
+ * answer in microseconds, so without a pause a run ends in a few milliseconds and nobody sees
+ * the live timeline; simulated pacing spreads a run over a second or two, like a model.
+ */
+export interface AssistantPacing {
+  thinkingMs: number;
+  chunkMs: number;
+}
+
+/** The default: just enough between chunks to show the answer streaming; tests run at this pace. */
+export const UNPACED: AssistantPacing = { thinkingMs: 0, chunkMs: 15 };
+/** Simulated model pacing for the demo (`npm start`): ~1–2 s a run. Documented as simulated. */
+export const SIMULATED_PACING: AssistantPacing = { thinkingMs: 250, chunkMs: 60 };
 
 interface Task {
   tool: string;
@@ -69,38 +82,56 @@ function planText(tasks: readonly Task[]): string {
 
 function compose(plan: AssistantPlan, parts: readonly { text: string; answered: boolean }[]): string {
   const texts = parts.map((p) => p.text);
-  // Nothing useful came back (or nothing was asked): say what the assistant can do instead.
-  if (!parts.some((p) => p.answered)) texts.push(CAPABILITIES);
+  const answered = parts.some((p) => p.answered);
+  // Some parts answered, some not: name what was skipped rather than drop it silently.
+  if (answered && plan.skipped.length > 0) texts.push(describeSkipped(plan.skipped));
+  // Nothing useful came back (or nothing was asked): say plainly what the assistant can do.
+  if (!answered) {
+    if (parts.length === 0 && !plan.greeting) texts.push(OFF_SCRIPT);
+    texts.push(CAPABILITIES);
+  }
   const answer = texts.join('\n\n');
   return plan.greeting ? `Hi! ${answer}` : answer;
 }
 
-async function runAssistant(input: AgentInput, ctx: AgentContext): Promise<{ answer: string; toolsUsed: string[] }> {
+/** Thinks out loud, then waits as long as the pacing says (nothing when unpaced). */
+async function think(ctx: AgentContext, pacing: AssistantPacing, reasoning: string, options: { step: number; progress: number }): Promise<void> {
+  await ctx.thinking(reasoning, options);
+  if (pacing.thinkingMs > 0) await ctx.sleep(pacing.thinkingMs);
+}
+
+async function runAssistant(input: AgentInput, ctx: AgentContext, pacing: AssistantPacing): Promise<{ answer: string; toolsUsed: string[] }> {
   const plan = planFor(input.text);
   const tasks = tasksFor(plan);
-  await ctx.thinking(`Reading the question: "${summarize(input.text)}"`, { step: 1, progress: 0.1 });
-  await ctx.thinking(planText(tasks), { step: 2, progress: 0.2 });
+  await think(ctx, pacing, `Reading the question: "${summarize(input.text)}"`, { step: 1, progress: 0.1 });
+  await think(ctx, pacing, planText(tasks), { step: 2, progress: 0.2 });
   const parts: { text: string; answered: boolean }[] = [];
   const toolsUsed: string[] = [];
   for (const [i, task] of tasks.entries()) {
     ctx.signal.throwIfAborted();
-    await ctx.thinking(task.label, { step: 3 + i, progress: 0.2 + (0.6 * i) / tasks.length });
+    await think(ctx, pacing, task.label, { step: 3 + i, progress: 0.2 + (0.6 * i) / tasks.length });
     const outcome = await ctx.tools.call(task.tool, task.args);
     if (!toolsUsed.includes(task.tool)) toolsUsed.push(task.tool);
     parts.push(task.describe(outcome));
   }
-  await ctx.thinking('Writing the answer', { step: 3 + tasks.length, progress: 0.9 });
+  await think(ctx, pacing, 'Writing the answer', { step: 3 + tasks.length, progress: 0.9 });
   const answer = compose(plan, parts);
-  await streamAnswer(ctx, answer, CHUNK_PAUSE_MS);
+  await streamAnswer(ctx, answer, pacing.chunkMs);
   return { answer, toolsUsed };
 }
 
-export const assistantAgent = defineAgent({
-  name: 'assistant',
-  description: "Answers questions, does arithmetic, tells the time and searches agentwire's documentation",
-  tools: [calculatorTool.name, clockTool.name, docsSearchTool.name],
-  run: runAssistant,
-});
+/** The assistant at the given pace (unpaced by default). */
+export function createAssistantAgent(options: { pacing?: AssistantPacing } = {}): AgentDefinition {
+  const pacing = options.pacing ?? UNPACED;
+  return defineAgent({
+    name: 'assistant',
+    description: "Answers questions, does arithmetic, tells the time and searches agentwire's documentation",
+    tools: [calculatorTool.name, clockTool.name, docsSearchTool.name],
+    run: (input, ctx) => runAssistant(input, ctx, pacing),
+  });
+}
+
+export const assistantAgent = createAssistantAgent();
 
 /** The tools the assistant needs; register them with the factory alongside it. */
 export const builtinTools: readonly ToolDefinition[] = [calculatorTool, clockTool, docsSearchTool];

@@ -71,6 +71,8 @@ function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, j
     redis: config.redis,
     auth: { jwtSecret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience, requireExp: config.jwtRequireExp },
     diagnostics: config.diagnostics,
+    demoPacing: config.demoPacing,
+    ...(config.maxThreadTitleChars === undefined ? {} : { maxThreadTitleChars: config.maxThreadTitleChars }),
     transport: config.transport,
     http: config.http,
     trustedProxies: config.trustedProxies,

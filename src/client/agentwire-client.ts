@@ -216,6 +216,16 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
     return this.#history.threads();
   }
 
+  /** Renames one of the user's threads (HTTP PATCH); another user's thread is FORBIDDEN. */
+  renameThread(threadId: string, title: string): Promise<ThreadSummary> {
+    return this.#history.renameThread(threadId, title);
+  }
+
+  /** Deletes one of the user's threads and its events (HTTP DELETE); another user's is FORBIDDEN. */
+  deleteThread(threadId: string): Promise<void> {
+    return this.#history.deleteThread(threadId);
+  }
+
   /** A thread's retained events (HTTP): for rebuilding after `unrecovered`. */
   history(threadId: string, options: { afterSeq?: number; limit?: number; all?: boolean } = {}): Promise<ThreadHistory> {
     return options.all ? this.#history.fullThread(threadId) : this.#history.thread(threadId, options);

@@ -51,18 +51,34 @@ export class HistoryApi {
     return { ...first, events, hasMore: false };
   }
 
-  async #get<T>(path: string): Promise<T> {
+  /** Renames one of the user's threads; returns it as stored. */
+  async renameThread(threadId: string, title: string): Promise<ThreadSummary> {
+    const body = JSON.stringify({ title });
+    return (await this.#request<{ thread: ThreadSummary }>('PATCH', `/api/threads/${encodeURIComponent(threadId)}`, body)).thread;
+  }
+
+  /** Deletes one of the user's threads with its events. */
+  async deleteThread(threadId: string): Promise<void> {
+    await this.#request('DELETE', `/api/threads/${encodeURIComponent(threadId)}`);
+  }
+
+  #get<T>(path: string): Promise<T> {
+    return this.#request<T>('GET', path);
+  }
+
+  async #request<T>(method: string, path: string, body?: string): Promise<T> {
     const token = await resolveToken(this.token);
-    const res = await this.fetchImpl(`${this.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
-    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+    const res = await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const answer = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
     if (!res.ok) {
-      const code = body.error?.code;
+      const code = answer.error?.code;
       throw new AgentwireClientError(
         code === 'FORBIDDEN' || code === 'NOT_FOUND' || code === 'UNAUTHORIZED' ? code : 'HTTP_ERROR',
-        body.error?.message ?? `HTTP ${res.status}`,
+        answer.error?.message ?? `HTTP ${res.status}`,
       );
     }
-    return body as T;
+    return answer as T;
   }
 }
 

@@ -189,6 +189,34 @@ export class RedisEventStore implements EventStore {
     return threadFromHash(threadId, hash);
   }
 
+  async renameThread(threadId: string, title: string): Promise<ThreadRecord | undefined> {
+    const thread = await this.getThread(threadId);
+    if (!thread) return undefined;
+    await this.#command(() => this.#redis.hset(this.keys.thread(threadId), 'title', title));
+    return { ...thread, title };
+  }
+
+  async deleteThread(threadId: string): Promise<boolean> {
+    const thread = await this.getThread(threadId);
+    if (!thread) return false;
+    // The user's seq counter is a separate key, so deleting stream entries never lowers the head.
+    const ids: string[] = [];
+    let after = 0;
+    for (;;) {
+      const entries = await this.#command(() => this.#redis.xrange(this.keys.events(thread.userId), `${after + 1}-0`, '+', 'COUNT', READ_PAGE));
+      for (const entry of entries) if (fromEntry(thread.userId, entry).threadId === threadId) ids.push(entry[0]);
+      const last = entries[entries.length - 1];
+      if (!last || entries.length < READ_PAGE) break;
+      after = seqOf(last[0]);
+    }
+    for (let i = 0; i < ids.length; i += READ_PAGE) {
+      const chunk = ids.slice(i, i + READ_PAGE);
+      await this.#command(() => this.#redis.xdel(this.keys.events(thread.userId), ...chunk));
+    }
+    await this.#command(() => this.#redis.multi().del(this.keys.thread(threadId)).zrem(this.keys.threads(thread.userId), threadId).exec());
+    return true;
+  }
+
   async listThreads(userId: string, limit: number): Promise<ThreadRecord[]> {
     if (limit <= 0) return [];
     const ids = await this.#command(() => this.#redis.zrevrange(this.keys.threads(userId), 0, limit - 1, 'WITHSCORES'));

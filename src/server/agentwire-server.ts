@@ -11,7 +11,7 @@ import { agUiRoutes } from '../ag-ui/ag-ui-route.js';
 import { AgentInstanceFactory } from '../engine/agent-instance-factory.js';
 import { ExecutionEngine, type EngineLimits } from '../engine/execution-engine.js';
 import type { AgentDefinition, ToolDefinition } from '../engine/define-agent.js';
-import { assistantAgent, builtinTools, streamAgent } from '../agents/index.js';
+import { assistantAgent, builtinTools, createAssistantAgent, SIMULATED_PACING, streamAgent } from '../agents/index.js';
 import { Metrics } from '../metrics/metrics.js';
 import type { EventStore, RetentionPolicy } from '../store/event-store.js';
 import { Authenticator, type AuthOptions } from '../transport/authenticator.js';
@@ -27,6 +27,7 @@ import { isRedisSetting, localBackend, openBackend, type NodeBackend, type Redis
 import { createHttpHandler } from './http-api.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
 import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
+import { threadRoutes } from './thread-routes.js';
 import { createLogger, type Logger } from './logger.js';
 
 export interface AgentwireServerOptions {
@@ -47,6 +48,12 @@ export interface AgentwireServerOptions {
   tools?: readonly ToolDefinition[];
   /** Serve the built-in `assistant` agent and its tools (default true). */
   builtins?: boolean;
+  /**
+   * Pace the built-in assistant like a model (~1–2 s a run, simulated) so the live timeline can
+   * be seen; AGENTWIRE_DEMO_PACING. Default false here (tests and embedders); `agentwire start`
+   * turns it on.
+   */
+  demoPacing?: boolean;
   /** Also serve the `stream` load-generating agent (AGENTWIRE_DIAGNOSTICS=1; default false). */
   diagnostics?: boolean;
   /** Agent used when a user_message names none (default "assistant"). */
@@ -79,6 +86,8 @@ export interface AgentwireServerOptions {
   nodeId?: string;
   /** How long running runs may finish on shutdown before they are ended (default 10 s). */
   shutdownGraceMs?: number;
+  /** Longest thread title PATCH /api/threads/:id accepts (default 120, AGENTWIRE_MAX_THREAD_TITLE_CHARS). */
+  maxThreadTitleChars?: number;
   /** Extra fields for GET /api/info. */
   info?: Record<string, unknown>;
 }
@@ -166,7 +175,10 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
     staticDir: options.staticDir,
     rateGate: new HttpRateGate({ ...DEFAULT_HTTP_RATE_LIMITS, ...options.httpRate }, authenticator, clientAddress),
     ...(options.info ? { info: options.info } : {}),
-    extraRoutes: agUiRoutes({ engine, authenticator, store, taps, metrics, logger, maxBodyBytes: limits.maxFrameBytes, maxJsonDepth: limits.maxJsonDepth, bodyTimeoutMs: httpLimits.requestTimeoutMs, maxTextChars: limits.maxTextChars, maxOutboundBytes: limits.maxOutboundBytes }),
+    extraRoutes: [
+      ...agUiRoutes({ engine, authenticator, store, taps, metrics, logger, maxBodyBytes: limits.maxFrameBytes, maxJsonDepth: limits.maxJsonDepth, bodyTimeoutMs: httpLimits.requestTimeoutMs, maxTextChars: limits.maxTextChars, maxOutboundBytes: limits.maxOutboundBytes }),
+      ...threadRoutes({ store, authenticator, logger, ...(options.maxThreadTitleChars === undefined ? {} : { maxTitleChars: options.maxThreadTitleChars }) }),
+    ],
   });
   const http = createHttpServer(httpLimits, handler);
   http.on('upgrade', (request, socket, head) => {
@@ -205,7 +217,8 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
 function buildFactory(options: AgentwireServerOptions): AgentInstanceFactory {
   const builtins = options.builtins ?? true;
   const tools = [...(builtins ? builtinTools : []), ...(options.tools ?? [])];
-  const agents = [...(builtins ? [assistantAgent] : []), ...(options.diagnostics ? [streamAgent] : []), ...(options.agents ?? [])];
+  const assistant = options.demoPacing ? createAssistantAgent({ pacing: SIMULATED_PACING }) : assistantAgent;
+  const agents = [...(builtins ? [assistant] : []), ...(options.diagnostics ? [streamAgent] : []), ...(options.agents ?? [])];
   return new AgentInstanceFactory({ agents, tools, ...(options.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: options.toolTimeoutMs }) });
 }
 

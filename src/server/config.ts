@@ -25,6 +25,8 @@ export interface AgentwireConfig {
   /** Refuse tokens without `exp` (AGENTWIRE_JWT_REQUIRE_EXP, default on; 0 relaxes it). */
   jwtRequireExp: boolean;
   diagnostics: boolean;
+  /** Simulated model pacing for the built-in assistant (AGENTWIRE_DEMO_PACING, default on). */
+  demoPacing: boolean;
   logLevel: LogLevel;
   nodeId: string;
   transport: Partial<TransportLimits>;
@@ -33,6 +35,8 @@ export interface AgentwireConfig {
   engine: Partial<EngineLimits>;
   retention: Partial<RetentionPolicy>;
   toolTimeoutMs: number | undefined;
+  /** Longest thread title a rename accepts (AGENTWIRE_MAX_THREAD_TITLE_CHARS; default in thread-routes). */
+  maxThreadTitleChars: number | undefined;
   /** Settings of a redis:// store. */
   redis: RedisSettings;
   /** AGENTWIRE_TRUSTED_PROXIES: comma-separated addresses/CIDRs whose forwarding header is believed (default none). */
@@ -100,6 +104,7 @@ export function loadConfig(env: Env = process.env, defaults: { port?: number; st
     audience: nonEmpty(env.AGENTWIRE_JWT_AUDIENCE),
     jwtRequireExp: flag('AGENTWIRE_JWT_REQUIRE_EXP', env.AGENTWIRE_JWT_REQUIRE_EXP, true),
     diagnostics: env.AGENTWIRE_DIAGNOSTICS === '1' || env.AGENTWIRE_DIAGNOSTICS === 'true',
+    demoPacing: flag('AGENTWIRE_DEMO_PACING', env.AGENTWIRE_DEMO_PACING, true),
     logLevel,
     nodeId: nonEmpty(env.AGENTWIRE_NODE_ID) ?? defaultNodeId(store),
     transport: numbers(env, TRANSPORT_VARS),
@@ -107,6 +112,7 @@ export function loadConfig(env: Env = process.env, defaults: { port?: number; st
     engine: numbers(env, ENGINE_VARS),
     retention: numbers(env, RETENTION_VARS),
     toolTimeoutMs: toolTimeout === undefined ? undefined : positiveInt('AGENTWIRE_TOOL_TIMEOUT_MS', toolTimeout),
+    maxThreadTitleChars: env.AGENTWIRE_MAX_THREAD_TITLE_CHARS === undefined ? undefined : positiveInt('AGENTWIRE_MAX_THREAD_TITLE_CHARS', env.AGENTWIRE_MAX_THREAD_TITLE_CHARS),
     redis: {
       ...optional('prefix', nonEmpty(env.AGENTWIRE_REDIS_PREFIX)),
       ...numbers(env, REDIS_VARS),
@@ -147,19 +153,18 @@ function numbers<K extends string>(env: Env, vars: [string, K][]): Partial<Recor
   return out;
 }
 
+/** 1/true/on/yes or 0/false/off/no; anything else stops start-up with the variable's name. */
+function flag(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (/^(?:1|true|on|yes)$/i.test(raw.trim())) return true;
+  if (/^(?:0|false|off|no)$/i.test(raw.trim())) return false;
+  throw configError(name, `must be 1 or 0 (true/false, on/off), got "${raw}"`);
+}
+
 function positiveInt(name: string, raw: string, allowZero = false): number {
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) throw configError(name, `must be ${allowZero ? 'a non-negative' : 'a positive'} integer, got "${raw}"`);
   return value;
-}
-
-/** 1/true/yes or 0/false/no; anything else stops start-up rather than guessing. */
-function flag(name: string, raw: string | undefined, fallback: boolean): boolean {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = raw.trim().toLowerCase();
-  if (['1', 'true', 'yes'].includes(value)) return true;
-  if (['0', 'false', 'no'].includes(value)) return false;
-  throw configError(name, `must be 1 or 0, got "${raw}"`);
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

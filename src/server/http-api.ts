@@ -52,7 +52,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, match: RegE
 
 /** An endpoint: a handler that throws HttpError gets the JSON error answer with its status and code. */
 export interface HttpRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   pattern: RegExp;
   handler: Handler;
 }
@@ -120,13 +120,17 @@ function timedOut(options: HttpApiOptions, res: ServerResponse, url: URL): void 
 
 async function route(routes: [string, RegExp, Handler][], options: HttpApiOptions, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   if (options.rateGate && url.pathname.startsWith('/api/')) await admit(options, options.rateGate, req, url);
+  // One path can have a route per method (PATCH and DELETE /api/threads/:id): 405 only when none fits.
+  let pathMatched = false;
   for (const [method, pattern, handler] of routes) {
     const match = url.pathname.match(pattern);
     if (!match) continue;
-    if (req.method !== method && !(method === 'GET' && req.method === 'HEAD')) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method ?? ''} not allowed here`);
+    pathMatched = true;
+    if (req.method !== method && !(method === 'GET' && req.method === 'HEAD')) continue;
     await handler(req, res, url, match);
     return;
   }
+  if (pathMatched) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method ?? ''} not allowed here`);
   if (url.pathname.startsWith('/api/')) throw new HttpError(404, 'NOT_FOUND', 'no such endpoint');
   if (options.staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
     await serveStatic(options.staticDir, url.pathname, res);
@@ -154,7 +158,7 @@ export function pathParameter(segment: string | undefined): string {
   }
 }
 
-async function authenticate(authenticator: Authenticator, req: IncomingMessage, url: URL): Promise<string> {
+export async function authenticate(authenticator: Authenticator, req: IncomingMessage, url: URL): Promise<string> {
   try {
     return (await authenticator.verify(extractToken(req.headers, url))).userId;
   } catch (error) {

@@ -107,6 +107,16 @@ export interface EventStore {
   createThread(thread: ThreadRecord): Promise<void>;
   getThread(threadId: string): Promise<ThreadRecord | undefined>;
   listThreads(userId: string, limit: number): Promise<ThreadRecord[]>;
+  /** Sets a thread's title; undefined when there is no such thread. The caller checks ownership. */
+  renameThread(threadId: string, title: string): Promise<ThreadRecord | undefined>;
+  /**
+   * Deletes a thread for good: its record and every event of it. The user's seq head stays where
+   * it was, so no later event reuses a deleted seq; a client that resumes across the deleted
+   * events is told they are gone (resumed, recovered: false). Run records stay (they hold no
+   * content, and keep a retried clientMessageId from starting a second run). The caller checks
+   * ownership and that no run of the thread is still going. false when there was no such thread.
+   */
+  deleteThread(threadId: string): Promise<boolean>;
 
   /**
    * Records a run, idempotently on (userId, clientMessageId): a second claim with the same

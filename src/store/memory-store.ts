@@ -97,6 +97,25 @@ export class MemoryEventStore implements EventStore {
     return Promise.resolve(own.slice(0, limit).map((t) => ({ ...t })));
   }
 
+  renameThread(threadId: string, title: string): Promise<ThreadRecord | undefined> {
+    const thread = this.#threads.get(threadId);
+    if (thread) thread.title = title;
+    return Promise.resolve(thread ? { ...thread } : undefined);
+  }
+
+  deleteThread(threadId: string): Promise<boolean> {
+    const thread = this.#threads.get(threadId);
+    if (!thread) return Promise.resolve(false);
+    this.#threads.delete(threadId);
+    const log = this.#logs.get(thread.userId);
+    if (log) {
+      // lastSeq is untouched: the next event still gets the next seq.
+      log.events = log.events.slice(log.head).filter((event) => event.threadId !== threadId);
+      log.head = 0;
+    }
+    return Promise.resolve(true);
+  }
+
   claimRun(run: RunRecord): Promise<ClaimRunResult> {
     const key = `${run.userId}\u0000${run.clientMessageId}`;
     const existingId = this.#runsByClientMessage.get(key);

@@ -354,6 +354,29 @@ export class SqliteEventStore implements EventStore {
     return Promise.resolve(this.#stmt.listThreads.all(userId, limit).map(threadFromRow));
   }
 
+  renameThread(threadId: string, title: string): Promise<ThreadRecord | undefined> {
+    this.#db.prepare('UPDATE threads SET title = ? WHERE thread_id = ?').run(title, threadId);
+    return this.getThread(threadId);
+  }
+
+  deleteThread(threadId: string): Promise<boolean> {
+    // Appends already issued land first, so none of the thread's events is written after the delete.
+    this.#flush();
+    const thread = this.#stmt.getThread.get(threadId);
+    if (!thread) return Promise.resolve(false);
+    const head = this.#headOf(thread.user_id);
+    const remove = this.#db.transaction(() => {
+      // The head is saved first: deleting the newest events must not let a restart reuse their seqs.
+      this.#db
+        .prepare('INSERT INTO user_seq (user_id, last_seq) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq)')
+        .run(thread.user_id, head);
+      this.#db.prepare('DELETE FROM events WHERE user_id = ? AND thread_id = ?').run(thread.user_id, threadId);
+      this.#db.prepare('DELETE FROM threads WHERE thread_id = ?').run(threadId);
+    });
+    remove.immediate();
+    return Promise.resolve(true);
+  }
+
   claimRun(run: RunRecord): Promise<ClaimRunResult> {
     const claim = this.#db.transaction((): ClaimRunResult => {
       const existing = this.#stmt.runByClientMessage.get(run.userId, run.clientMessageId);

@@ -290,11 +290,26 @@ export class WebSocketNotifier {
 
   async #writePage(stream: Stream, page: StoredEvent[]): Promise<boolean> {
     const owed = page.filter((event) => event.seq > stream.cursor);
-    const last = owed[owed.length - 1];
-    if (!last) return this.#open(stream);
-    // Contiguous by construction: readAfter(cursor) returns cursor+1, cursor+2, ...
-    stream.cursor = last.seq;
-    return this.#writeReplayed(stream, owed);
+    // readAfter(cursor) returns cursor+1, cursor+2, … except where a deleted thread's events
+    // were: each such hole is announced as gone (recovered: false), never left for the client
+    // to wait on.
+    let start = 0;
+    for (let i = 0; i <= owed.length; i++) {
+      const event = owed[i];
+      if (event && (i === 0 || event.seq === (owed[i - 1] as StoredEvent).seq + 1)) continue;
+      const run = owed.slice(start, i);
+      const last = run[run.length - 1];
+      if (last) {
+        stream.cursor = last.seq;
+        if (!(await this.#writeReplayed(stream, run))) return false;
+      }
+      if (event) {
+        stream.subscriber.sendControl({ type: 'resumed', fromSeq: stream.cursor + 1, toSeq: event.seq - 1, recovered: false });
+        stream.cursor = event.seq - 1;
+      }
+      start = i;
+    }
+    return this.#open(stream);
   }
 
   /**

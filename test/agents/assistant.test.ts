@@ -114,11 +114,46 @@ describe('assistant agent', () => {
     expect(result.answer).toContain('documentation');
   });
 
-  it('falls back to the docs, then to its capabilities, for anything else', async () => {
-    const { result } = await ask('Tell me about the weather on Mars');
+  it('says plainly what it can do for anything off-script, calling no tool', async () => {
+    const { result, fake } = await ask('Can you recommend a good book about Rome?');
+    expect(fake.toolCalls()).toEqual([]);
+    expect(result.answer).toMatch(/^That's not something I can help with\.\n\nI'm agentwire's demo assistant\. I can do arithmetic/);
+  });
+
+  it('says what it can do when a docs search finds nothing', async () => {
+    const { result } = await ask('Tell me about the metrics of Mars');
     expect(result.toolsUsed).toEqual(['search_docs']);
     expect(result.answer).toContain('found nothing on that');
     expect(result.answer).toContain('I can do arithmetic');
+  });
+
+  it('answers the part of a compound request it can and names the part it skipped', async () => {
+    const { result, fake } = await ask('compute (2+3)*4 and then tell me a joke');
+    expect(fake.toolCalls()).toEqual([{ toolName: 'calculator', args: { expression: '(2+3)*4' } }]);
+    expect(result.answer).toBe('(2+3)*4 = 20.\n\nI skipped "tell me a joke": that\'s outside what I can do (arithmetic, the time, agentwire\'s documentation).');
+  });
+
+  it('never leaks a validation error for a 5,000-character message', async () => {
+    const long = `How does resume work? ${'Please explain every detail of the protocol events. '.repeat(100)}`.slice(0, 5000);
+    const { result, fake } = await ask(long);
+    const query = (fake.toolCalls()[0]?.args as { query: string }).query;
+    expect(query.length).toBeLessThanOrEqual(200);
+    expect(fake.events.filter((e) => e.type === 'tool_completed').map((e) => e.data.status)).toEqual(['success']);
+    expect(result.answer).not.toMatch(/invalid arguments|Too big|expected string/);
+  });
+
+  it('quotes documentation as prose: no table bars, box drawings or stray backticks', async () => {
+    const table = '| type | data |\n|---|---|\n| `agent_started` | input summary |\n\n```\nclient ──ws──▶ server\n```\n';
+    const dir = await mkdtemp(join(tmpdir(), 'agentwire-assistant-table-'));
+    try {
+      await writeFile(join(dir, 'events.md'), `# Events\n\n## Event types\n\n${table}`);
+      const fake = createFakeContext({ tools: [calculatorTool, clockTool, createDocsSearchTool({ roots: [dir] })] });
+      const { result } = await ask('Which events does agentwire send?', fake);
+      expect(result.answer).toContain('agent_started');
+      expect(result.answer).not.toMatch(/[|`\u2500-\u257f\u25b6]/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('explains a calculator error instead of failing', async () => {

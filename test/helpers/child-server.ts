@@ -28,6 +28,8 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
       AGENTWIRE_JWT_SECRET: TEST_SECRET,
       AGENTWIRE_DIAGNOSTICS: '1',
       AGENTWIRE_LOG_LEVEL: 'warn',
+      // The CLI paces the demo assistant like a model; tests want its runs as fast as they go.
+      AGENTWIRE_DEMO_PACING: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

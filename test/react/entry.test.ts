@@ -28,6 +28,7 @@ describe('the chat page', () => {
       .filter((name) => /\.tsx?$/.test(name))
       .flatMap((name) => importsOf(join(dir, name)))
       .filter((spec) => !spec.startsWith('./'));
-    expect([...new Set(bare)].sort()).toEqual(['agentwire/client', 'agentwire/react', 'react', 'react-dom/client']);
+    // Besides agentwire and React: the Markdown renderer and its sanitiser (web/src/markdown.tsx).
+    expect([...new Set(bare)].sort()).toEqual(['agentwire/client', 'agentwire/react', 'dompurify', 'marked', 'react', 'react-dom/client']);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll } from 'vitest';
 import type { EventStore, RetentionPolicy } from 'agentwire/server';
 import { RedisEventStore } from 'agentwire/redis';
 import { storeContract } from '../store/store-contract.js';
+import { threadEditContract } from '../store/thread-edit-contract.js';
 import { REDIS_URL, deleteKeys, redisSuite, uniquePrefix } from './redis-env.js';
 
 const root = uniquePrefix('contract');
@@ -19,12 +20,14 @@ await redisSuite('Redis store', () => {
     await deleteKeys(REDIS_URL, root);
   });
 
-  storeContract('redis', {
-    create: (retention) => open(`${root}:${++n}`, retention),
-    reopen: async (store) => {
+  const redis = {
+    create: (retention?: Partial<RetentionPolicy>) => open(`${root}:${++n}`, retention),
+    reopen: async (store: EventStore) => {
       const { prefix, retention } = prefixes.get(store)!;
       await store.close();
       return open(prefix, retention);
     },
-  });
+  };
+  storeContract('redis', redis);
+  threadEditContract('redis', redis);
 });

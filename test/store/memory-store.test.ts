@@ -1,6 +1,7 @@
-import { MemoryEventStore } from 'agentwire/server';
+import { MemoryEventStore, type RetentionPolicy } from 'agentwire/server';
 import { storeContract } from './store-contract.js';
+import { threadEditContract } from './thread-edit-contract.js';
 
-storeContract('memory', {
-  create: (retention) => Promise.resolve(new MemoryEventStore(retention ? { retention } : {})),
-});
+const memory = { create: (retention?: Partial<RetentionPolicy>) => Promise.resolve(new MemoryEventStore(retention ? { retention } : {})) };
+storeContract('memory', memory);
+threadEditContract('memory', memory);

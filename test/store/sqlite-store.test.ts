@@ -3,28 +3,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
-import { SqliteEventStore, type CheckpointFailure, type EventDraft, type EventStore } from 'agentwire/server';
+import { SqliteEventStore, type CheckpointFailure, type EventDraft, type EventStore, type RetentionPolicy } from 'agentwire/server';
 import { storeContract } from './store-contract.js';
+import { threadEditContract } from './thread-edit-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'agentwire-sqlite-'));
 let n = 0;
 const paths = new WeakMap<EventStore, string>();
 
-storeContract('sqlite', {
-  create: (retention) => {
+const sqlite = {
+  create: (retention?: Partial<RetentionPolicy>) => {
     const path = join(dir, `store-${++n}.db`);
     const store = new SqliteEventStore(path, retention ? { retention } : {});
     paths.set(store, path);
     return Promise.resolve(store);
   },
-  reopen: async (store) => {
+  reopen: async (store: EventStore) => {
     const path = paths.get(store)!;
     await store.close();
     const reopened = new SqliteEventStore(path);
     paths.set(reopened, path);
     return reopened;
   },
-});
+};
+storeContract('sqlite', sqlite);
+threadEditContract('sqlite', sqlite);
 
 describe('sqlite file', () => {
   const draft = (userId: string, i: number): EventDraft => ({

@@ -1,12 +1,13 @@
 /** The signed-in page: header, thread list (a drawer on phones) and the selected thread. */
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AgentwireClient, ThreadSummary } from 'agentwire/client';
+import { useCallback, useEffect, useState } from 'react';
+import type { AgentwireClient } from 'agentwire/client';
 import { ConnectionIndicator } from './connection-indicator.tsx';
 import { initials } from './format.ts';
 import { Logo } from './logo.tsx';
 import { createClient, defaultAgentOf, servedBy, type ServerInfo, type Session } from './session.ts';
 import { ThreadList } from './thread-list.tsx';
 import { ThreadView } from './thread-view.tsx';
+import { useThreads } from './use-threads.ts';
 
 interface Props {
   session: Session;
@@ -33,7 +34,15 @@ export function Chat({ session, info, onSignOut }: Props) {
     made.client.connect().catch((error: unknown) => {
       setFatal(error instanceof Error ? error.message : String(error));
     });
-    return made.dispose;
+    // The network is back: reconnect now rather than when the backoff says. The client does
+    // this itself while it knows it is reconnecting; a socket that died silently while the
+    // machine was offline still looks connected, and is replaced (with a resume) here too.
+    const onOnline = () => made.client.reconnectNow();
+    addEventListener('online', onOnline);
+    return () => {
+      removeEventListener('online', onOnline);
+      made.dispose();
+    };
   }, [session]);
 
   useEffect(() => {
@@ -46,10 +55,13 @@ export function Chat({ session, info, onSignOut }: Props) {
   useEffect(() => {
     if (!drawerOpen) return;
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') setDrawerOpen(false);
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      // Taken here, first (capture), so the same key press does not also stop a run.
+      event.preventDefault();
+      setDrawerOpen(false);
     };
-    addEventListener('keydown', onKey);
-    return () => removeEventListener('keydown', onKey);
+    addEventListener('keydown', onKey, true);
+    return () => removeEventListener('keydown', onKey, true);
   }, [drawerOpen]);
 
   const select = useCallback((id: string | undefined) => {
@@ -62,6 +74,15 @@ export function Chat({ session, info, onSignOut }: Props) {
   const threads = useThreads(client);
   const chosenAgent = agent ?? defaultAgentOf(info);
   const served = servedBy(info, chosenAgent);
+  const current = threads.list?.find((t) => t.threadId === threadId);
+  const heading = threadId === undefined ? 'New chat' : current?.title || 'Conversation';
+  const { rename } = threads;
+  const autoTitle = useCallback(
+    (id: string, title: string) => {
+      void rename(id, title).catch(() => undefined);
+    },
+    [rename],
+  );
 
   return (
     <div className={drawerOpen ? 'app drawer-open' : 'app'}>
@@ -72,6 +93,9 @@ export function Chat({ session, info, onSignOut }: Props) {
           </svg>
         </button>
         <Logo small />
+        <h1 className="chat-heading" dir="auto" data-testid="chat-heading">
+          {heading}
+        </h1>
         <span className="model-badge" title={served.title} data-testid="model">
           {served.label}
         </span>
@@ -97,7 +121,7 @@ export function Chat({ session, info, onSignOut }: Props) {
             </svg>
             New chat
           </button>
-          <ThreadList threads={threads.list} error={threads.error} selected={threadId} onSelect={select} />
+          <ThreadList threads={threads} selected={threadId} onSelect={select} />
         </aside>
         <button type="button" className="backdrop" aria-label="Close the thread list" tabIndex={-1} onClick={() => setDrawerOpen(false)} />
         {fatal ? (
@@ -118,6 +142,8 @@ export function Chat({ session, info, onSignOut }: Props) {
               threads.refresh();
               select(id);
             }}
+            storedTitle={current?.title}
+            onAutoTitle={autoTitle}
           />
         ) : (
           <main className="thread" />
@@ -125,47 +151,4 @@ export function Chat({ session, info, onSignOut }: Props) {
       </div>
     </div>
   );
-}
-
-/** The user's threads, refreshed when a run starts in a thread (new ones appear, order changes). */
-function useThreads(client: AgentwireClient | undefined): { list: ThreadSummary[] | undefined; error: string | undefined; refresh: () => void } {
-  const [list, setList] = useState<ThreadSummary[]>();
-  const [error, setError] = useState<string>();
-  const latest = useRef(0);
-
-  const refresh = useCallback(() => {
-    if (!client) return;
-    const id = ++latest.current;
-    client.threads().then(
-      (threads) => {
-        if (id !== latest.current) return;
-        setList(threads);
-        setError(undefined);
-      },
-      (e: unknown) => {
-        if (id === latest.current) setError(e instanceof Error ? e.message : String(e));
-      },
-    );
-  }, [client]);
-
-  useEffect(() => {
-    if (!client) return;
-    refresh();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const soon = () => {
-      clearTimeout(timer);
-      timer = setTimeout(refresh, 150);
-    };
-    const offEvent = client.on('event', (event) => {
-      if (event.type === 'agent_started' || event.type === 'agent_completed') soon();
-    });
-    const offConnected = client.on('connected', soon);
-    return () => {
-      clearTimeout(timer);
-      offEvent();
-      offConnected();
-    };
-  }, [client, refresh]);
-
-  return { list, error, refresh };
 }

@@ -40,7 +40,15 @@ export function ConnectionIndicator({ client }: { client: AgentwireClient }) {
   }
 
   return (
-    <span className="connection" data-state={state} data-testid="connection" role="status" aria-live="polite" title={detail}>
+    <span
+      className="connection"
+      data-state={state}
+      data-reconnect-at={state === 'reconnecting' ? status.reconnect?.at : undefined}
+      data-testid="connection"
+      role="status"
+      aria-live="polite"
+      title={detail}
+    >
       <span className="dot" aria-hidden="true" />
       <span className="connection-label">{label}</span>
       {state === 'reconnecting' && (

@@ -71,3 +71,32 @@ export function initials(name: string): string {
   const letters = parts.length > 1 ? `${parts[0]?.[0] ?? ''}${parts[1]?.[0] ?? ''}` : name.slice(0, 2);
   return letters.toUpperCase();
 }
+
+/** How a thread is named when it is created: the server keeps the first 80 characters of the message. */
+const SERVER_TITLE_CHARS = 80;
+const TITLE_CHARS = 48;
+const FILLER = /^(?:(?:hi|hello|hey)[,!.]?\s+)?(?:please\s+)?(?:(?:can|could|would) you\s+(?:please\s+)?|tell me\s+|i (?:want|need|would like) to know\s+)?(?:what(?:'s| is)\s+)?/i;
+
+/** Whether a title is still the one the server gave the thread (not renamed by anyone). */
+export function isDefaultTitle(title: string | undefined, firstMessage: string): boolean {
+  return title !== undefined && title === firstMessage.slice(0, SERVER_TITLE_CHARS);
+}
+
+/**
+ * A name for a thread from its first exchange: the result when the answer leads with one
+ * ("17 * 23 = 391", "Time in Tokyo"), else the question without its filler words, cut at a
+ * word, so five threads do not all start "What is…".
+ */
+export function titleFromExchange(question: string, answer: string): string {
+  const firstLine = answer.split('\n')[0]?.trim() ?? '';
+  const sum = /^(.{1,40}) = ([^\s]{1,24})\.$/.exec(firstLine);
+  if (sum) return `${sum[1]} = ${sum[2]}`;
+  const clock = /^In ([^(]{1,30}?)(?: \([^)]*\))? it is /.exec(firstLine);
+  if (clock) return `Time in ${clock[1]}`;
+  const flat = question.replace(/\s+/g, ' ').trim().replace(FILLER, '').replace(/[?!.]+$/, '');
+  const text = flat === '' ? question.trim() : flat;
+  const capital = text.charAt(0).toUpperCase() + text.slice(1);
+  if (capital.length <= TITLE_CHARS) return capital;
+  const cutAt = capital.lastIndexOf(' ', TITLE_CHARS);
+  return `${capital.slice(0, cutAt > TITLE_CHARS / 2 ? cutAt : TITLE_CHARS)}…`;
+}

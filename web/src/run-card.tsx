@@ -1,26 +1,47 @@
 /**
- * One run: the user's message, then the agent's timeline (thinking steps, tool calls with
- * arguments, result and duration), the answer as it streams, and how the run ended.
+ * One run: the user's message, the agent's steps (open while it works, folded to one line after),
+ * the answer rendered as Markdown as it streams, and how the run ended.
  *
  * Every element that shows an event carries that event's seq in data-seq, once: the browser
- * tests read them back to prove that each event reached the page exactly once.
+ * tests read them back to prove that each event reached the page exactly once. The answer is
+ * rendered from the joined text, so its deltas are marked by empty, hidden seq markers.
  */
-import { useState } from 'react';
-import type { RunState, RunStatus, TimelineItem, ToolCallState } from 'agentwire/react';
-import { formatArgs, formatDuration, formatResult, formatValue, summarizeResult } from './format.ts';
+import { useEffect, useState } from 'react';
+import type { RunState, RunStatus } from 'agentwire/react';
+import { Expandable, LONG_MESSAGE_CHARS, LONG_MESSAGE_LINES } from './expandable.tsx';
+import { Markdown } from './markdown.tsx';
+import { RunOutcome } from './run-outcome.tsx';
+import { RunSteps } from './run-steps.tsx';
 
 const STATUS_LABEL: Record<RunStatus, string> = {
   queued: 'Queued',
   running: 'Running',
   completed: 'Completed',
   cancelled: 'Cancelled',
-  error: 'Error',
-  died: 'Died',
+  error: 'Failed',
+  died: 'Ended',
 };
 
-export function RunCard({ run, onCancel }: { run: RunState; onCancel: () => Promise<void> }) {
+/**
+ * A live run silent this long reads as waiting rather than running: a crashed agent or server
+ * sends nothing, and a blinking caret would claim otherwise until the death is detected.
+ */
+export const STALL_MS = 4_000;
+
+interface Props {
+  run: RunState;
+  /** false while the connection is away: a live run then waits for it. */
+  online: boolean;
+  onCancel: () => Promise<void>;
+  /** Sends the run's message again; absent where the reader cannot send (another user's thread). */
+  onRetry: ((run: RunState) => void) | undefined;
+}
+
+export function RunCard({ run, online, onCancel, onRetry }: Props) {
   const [cancelling, setCancelling] = useState(false);
   const live = run.status === 'queued' || run.status === 'running';
+  const stalled = useStalled(run, live);
+  const waiting = live && (!online || stalled);
   const progress = live ? run.progress : undefined;
 
   const cancel = () => {
@@ -29,10 +50,10 @@ export function RunCard({ run, onCancel }: { run: RunState; onCancel: () => Prom
   };
 
   return (
-    <article className="run" data-run-id={run.runId} data-status={run.status} aria-label={`Run: ${run.userText ?? run.runId}`}>
+    <article className="run" data-run-id={run.runId} data-status={run.status} data-waiting={waiting ? 'true' : undefined} aria-label={`Run: ${run.userText ?? run.runId}`}>
       {run.userText !== undefined && (
         <div className="user-message">
-          <p>{run.userText}</p>
+          <Expandable as="p" text={run.userText} chars={LONG_MESSAGE_CHARS} lines={LONG_MESSAGE_LINES} />
         </div>
       )}
       <section className="agent-card" aria-label={`${run.agentName ?? 'agent'} response`}>
@@ -41,8 +62,8 @@ export function RunCard({ run, onCancel }: { run: RunState; onCancel: () => Prom
             {(run.agentName ?? 'a').slice(0, 1).toUpperCase()}
           </span>
           <span className="agent-name">{run.agentName ?? 'agent'}</span>
-          <span className={`chip status-${run.status}`} data-testid="run-status">
-            {STATUS_LABEL[run.status]}
+          <span className={`chip status-${waiting ? 'waiting' : run.status}`} data-testid="run-status">
+            {waiting ? (online ? 'Waiting for the agent…' : 'Waiting for the connection…') : STATUS_LABEL[run.status]}
           </span>
           <span className="spacer" />
           {live && (
@@ -56,147 +77,37 @@ export function RunCard({ run, onCancel }: { run: RunState; onCancel: () => Prom
             <span style={{ width: `${Math.round(progress * 100)}%` }} />
           </div>
         )}
-        {run.timeline.length > 0 && (
-          <details className="timeline-wrap" open>
-            <summary>
-              {live ? 'Working · ' : ''}
-              {run.timeline.length} step{run.timeline.length === 1 ? '' : 's'}
-            </summary>
-            <ol className="timeline" aria-label="Steps">
-              {run.timeline.map((item) => (
-                <TimelineEntry key={`${item.kind}:${item.seq}`} item={item} />
-              ))}
-            </ol>
-          </details>
-        )}
+        <RunSteps run={run} live={live} />
         <div className="answer" aria-live="polite" aria-atomic="false" data-testid="answer">
-          {run.answerParts.map((part) => (
-            <span key={part.seq} data-seq={part.seq}>
-              {part.text}
-            </span>
-          ))}
-          {live && run.status === 'running' && <span className="caret" aria-hidden="true" />}
+          <Markdown text={run.answer} />
+          {run.status === 'running' && !waiting && <span className="caret" aria-hidden="true" />}
+          <span className="answer-seqs" hidden>
+            {run.answerParts.map((part) => (
+              <span key={part.seq} data-seq={part.seq} />
+            ))}
+          </span>
         </div>
-        <RunOutcome run={run} />
+        <RunOutcome run={run} onRetry={onRetry && (() => onRetry(run))} />
       </section>
     </article>
   );
 }
 
-function TimelineEntry({ item }: { item: TimelineItem }) {
-  switch (item.kind) {
-    case 'started':
-      return (
-        <li className="step step-started" data-seq={item.seq}>
-          <span className="step-icon" aria-hidden="true" />
-          <span className="step-text">Started</span>
-          <time className="step-meta" dateTime={item.ts}>
-            {new Date(item.ts).toLocaleTimeString()}
-          </time>
-        </li>
-      );
-    case 'queued':
-      return (
-        <li className="step step-queued" data-seq={item.seq}>
-          <span className="step-icon" aria-hidden="true" />
-          <span className="step-text">{item.message}</span>
-        </li>
-      );
-    case 'thinking':
-      return (
-        <li className="step step-thinking" data-seq={item.seq}>
-          <span className="step-icon" aria-hidden="true" />
-          <span className="step-text">
-            {item.step.step !== undefined && <span className="step-number">Step {item.step.step}</span>}
-            {item.step.reasoning}
-          </span>
-          {item.step.progress !== undefined && (
-            <span className="step-progress" title={`${Math.round(item.step.progress * 100)}%`}>
-              <span style={{ width: `${Math.round(item.step.progress * 100)}%` }} />
-            </span>
-          )}
-        </li>
-      );
-    case 'progress':
-      return (
-        <li className="step step-progress-update" data-seq={item.seq}>
-          <span className="step-icon" aria-hidden="true" />
-          <span className="step-text">{item.message}</span>
-          {item.progress !== undefined && <span className="step-meta">{Math.round(item.progress * 100)}%</span>}
-        </li>
-      );
-    case 'tool':
-      return <ToolEntry tool={item.tool} />;
-  }
-}
-
-function ToolEntry({ tool }: { tool: ToolCallState }) {
-  const running = tool.status === 'running';
-  return (
-    <li className={`step step-tool tool-${tool.status}`} data-seq={tool.seq} data-tool={tool.toolName}>
-      <span className="step-icon" aria-hidden="true" />
-      <div className="tool">
-        <div className="tool-head">
-          <span className="tool-name">{tool.toolName}</span>
-          <span className={`chip tool-status status-${tool.status}`}>{running ? 'running' : tool.status}</span>
-          {tool.durationMs !== undefined && (
-            <span className="step-meta tool-duration" data-testid="tool-duration">
-              {formatDuration(tool.durationMs)}
-            </span>
-          )}
-        </div>
-        <dl className="tool-io">
-          <dt>Arguments</dt>
-          <dd>
-            <code className="tool-args" title={formatValue(tool.args)}>
-              {formatArgs(tool.args)}
-            </code>
-          </dd>
-          {tool.completedSeq !== undefined && (
-            <>
-              <dt>{tool.status === 'success' ? 'Result' : 'Error'}</dt>
-              <dd data-seq={tool.completedSeq}>
-                <ToolOutput tool={tool} />
-              </dd>
-            </>
-          )}
-        </dl>
-      </div>
-    </li>
-  );
-}
-
-/** The result (or error); a long one folds into a headline that opens to the whole value. */
-function ToolOutput({ tool }: { tool: ToolCallState }) {
-  if (tool.status !== 'success') return <code className="tool-error">{tool.error ?? tool.status}</code>;
-  const summary = summarizeResult(tool.result);
-  if (summary === undefined) return <code className="tool-result">{formatResult(tool.result)}</code>;
-  return (
-    <details className="tool-output">
-      <summary>{summary}</summary>
-      <code className="tool-result">{formatResult(tool.result)}</code>
-    </details>
-  );
-}
-
-function RunOutcome({ run }: { run: RunState }) {
-  const terminal = run.terminal;
-  if (!terminal) return null;
-  let text: string;
-  switch (terminal.type) {
-    case 'agent_completed':
-      text = `Completed in ${formatDuration(terminal.data.durationMs)}`;
-      break;
-    case 'agent_error':
-      text = terminal.data.code === 'cancelled' ? `Cancelled after ${formatDuration(terminal.data.durationMs)}` : `Failed · ${terminal.data.code}: ${terminal.data.message}`;
-      break;
-    case 'agent_death':
-      text = `The agent died · ${terminal.data.cause}: ${terminal.data.message}`;
-      break;
-  }
-  return (
-    <footer className={`run-outcome outcome-${run.status}`} data-seq={terminal.seq} data-testid="run-outcome">
-      {text}
-    </footer>
-  );
+/**
+ * true once a live run has sent nothing for STALL_MS, timed on this page's clock from when its
+ * last event arrived here (the server's timestamps may be skewed); re-checked every second.
+ */
+function useStalled(run: RunState, live: boolean): boolean {
+  const count = run.events.length;
+  const [lastAt, setLastAt] = useState(Date.now);
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    setLastAt(Date.now());
+  }, [count]);
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [live]);
+  return live && now - lastAt > STALL_MS;
 }

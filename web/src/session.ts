@@ -1,7 +1,8 @@
 /**
- * Signing in (demo mode: a token by name from the server, loopback only), keeping the session
- * and the stream position in sessionStorage so a reload resumes where it was, and making the
- * client.
+ * Signing in (demo mode: a token by name from the server, loopback only), keeping the session in
+ * localStorage so every tab of this browser shares it (a new tab does not ask again, and signing
+ * out in one signs out all), the stream position per tab in sessionStorage so a reload resumes
+ * where that tab was, and making the client.
  */
 import { AgentwireClient, type StreamPosition } from 'agentwire/client';
 
@@ -44,12 +45,12 @@ export async function signIn(name: string): Promise<Session> {
     throw new SignInError(body.error?.message ?? `sign-in failed (HTTP ${res.status})`);
   }
   const session = { name, userId: body.userId, token: body.token };
-  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  localStorage.setItem(SESSION_KEY, JSON.stringify(session));
   return session;
 }
 
 export function savedSession(): Session | undefined {
-  const raw = sessionStorage.getItem(SESSION_KEY);
+  const raw = localStorage.getItem(SESSION_KEY);
   if (raw === null) return undefined;
   try {
     const session = JSON.parse(raw) as Partial<Session>;
@@ -59,13 +60,32 @@ export function savedSession(): Session | undefined {
   } catch {
     // A corrupt entry is the same as none: sign in again.
   }
-  sessionStorage.removeItem(SESSION_KEY);
+  localStorage.removeItem(SESSION_KEY);
   return undefined;
 }
 
 export function signOut(session: Session): void {
-  sessionStorage.removeItem(SESSION_KEY);
+  localStorage.removeItem(SESSION_KEY);
   sessionStorage.removeItem(positionKey(session.userId));
+}
+
+/**
+ * Calls back when another tab signs in or out (the storage event fires only in the other tabs).
+ * Returns the unsubscribe.
+ */
+export function onSessionChange(listener: (session: Session | undefined) => void): () => void {
+  const onStorage = (event: StorageEvent) => {
+    if (event.storageArea === localStorage && (event.key === SESSION_KEY || event.key === null)) listener(savedSession());
+  };
+  addEventListener('storage', onStorage);
+  return () => removeEventListener('storage', onStorage);
+}
+
+/** Our own words for a name the server would refuse, before asking it; undefined when fine. */
+export function nameProblem(name: string): string | undefined {
+  if (/\s/.test(name)) return 'Use one word without spaces, for example "ada" or "ada.lovelace".';
+  if (name.length > 64) return 'Use at most 64 characters.';
+  return undefined;
 }
 
 function savedPosition(userId: string): StreamPosition | undefined {

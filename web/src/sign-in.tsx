@@ -1,5 +1,5 @@
 import { useId, useState, type SubmitEvent } from 'react';
-import { signIn, type ServerInfo, type Session } from './session.ts';
+import { nameProblem, signIn, type ServerInfo, type Session } from './session.ts';
 import { Logo } from './logo.tsx';
 
 interface Props {
@@ -21,6 +21,11 @@ export function SignIn({ info, infoError, onSignedIn }: Props) {
     event.preventDefault();
     const trimmed = name.trim();
     if (trimmed === '' || busy) return;
+    const problem = nameProblem(trimmed);
+    if (problem !== undefined) {
+      setError(problem);
+      return;
+    }
     setBusy(true);
     setError(undefined);
     signIn(trimmed).then(onSignedIn, (e: unknown) => {
@@ -31,7 +36,7 @@ export function SignIn({ info, infoError, onSignedIn }: Props) {
 
   return (
     <main className="signin">
-      <form className="signin-card" onSubmit={submit} aria-describedby={error ? errorId : undefined}>
+      <form className="signin-card" onSubmit={submit} noValidate aria-describedby={error ? errorId : undefined}>
         <Logo />
         <h1>Sign in to agentwire</h1>
         <p className="muted">Watch an agent think, call its tools and answer, live, even when the connection drops.</p>
@@ -46,8 +51,6 @@ export function SignIn({ info, infoError, onSignedIn }: Props) {
           autoFocus
           required
           maxLength={64}
-          pattern={'\\S+'}
-          title="One word: letters, digits and punctuation, no spaces"
           aria-describedby={hintId}
           disabled={noDemo}
         />
