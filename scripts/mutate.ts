@@ -1,0 +1,52 @@
+/**
+ * node --import tsx scripts/mutate.ts [id…] [--list]
+ *
+ * Proves that the tests named in docs/guarantees.md can fail: each mutation breaks one promise
+ * in the source with a string replacement, runs the test that is meant to catch it, and
+ * restores the file. "red" (the test failed) is the wanted outcome; "GREEN" means the test
+ * did not notice the broken promise. Runs one mutation at a time (2-core machines).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { MUTATIONS, type Mutation } from './mutations.js';
+
+function apply(mutation: Mutation): () => void {
+  const original = readFileSync(mutation.file, 'utf8');
+  const at = original.indexOf(mutation.find);
+  if (at < 0 || original.indexOf(mutation.find, at + 1) >= 0) {
+    throw new Error(`${mutation.id}: the text to replace must occur exactly once in ${mutation.file}`);
+  }
+  writeFileSync(mutation.file, original.slice(0, at) + mutation.replace + original.slice(at + mutation.find.length));
+  return () => writeFileSync(mutation.file, original);
+}
+
+const verbose = process.argv.includes('--verbose');
+
+function run(mutation: Mutation): 'red' | 'GREEN' {
+  const restore = apply(mutation);
+  try {
+    const args = ['vitest', 'run', mutation.test, ...(mutation.name ? ['-t', mutation.name] : [])];
+    const result = spawnSync('npx', args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: process.env });
+    // --verbose shows why the test went red, to check it failed on the broken promise.
+    if (verbose && result.status !== 0) process.stdout.write(`${result.stdout.split('\n').filter((l) => /AssertionError|Error:|expected|Expected|Received/.test(l)).slice(0, 6).join('\n')}\n`);
+    return result.status === 0 ? 'GREEN' : 'red';
+  } finally {
+    restore();
+  }
+}
+
+const args = process.argv.slice(2).filter((a) => a !== '--verbose');
+if (args.includes('--list')) {
+  for (const m of MUTATIONS) process.stdout.write(`${m.id}\t${m.file}\t${m.test}\n`);
+  process.exit(0);
+}
+const chosen = args.length > 0 ? MUTATIONS.filter((m) => args.includes(m.id)) : MUTATIONS;
+let survived = 0;
+for (const mutation of chosen) {
+  const started = Date.now();
+  const outcome = run(mutation);
+  if (outcome === 'GREEN') survived += 1;
+  process.stdout.write(`${outcome === 'red' ? 'red  ' : 'GREEN'}  ${mutation.id.padEnd(28)} ${mutation.test}${mutation.name ? ` -t "${mutation.name}"` : ''}  (${Math.round((Date.now() - started) / 1000)} s)\n`);
+}
+process.stdout.write(`${chosen.length - survived} of ${chosen.length} mutations caught\n`);
+process.exit(survived === 0 ? 0 : 1);
