@@ -24,11 +24,45 @@ export const MUTATIONS: Mutation[] = [
     test: 'test/server/slow-consumer.test.ts',
   },
   {
-    id: 'outbound-bound-removed',
+    id: 'outbound-bound-8x',
     promise: 'outbound buffer per connection: 8 MiB, then fed from the store as it drains',
     file: 'src/transport/websocket-notifier.ts',
     find: '    if (socket.bufferedAmount > this.#maxOutboundBytes) {\n      this.#catchUp(stream);',
-    replace: '    if (socket.bufferedAmount > Number.MAX_SAFE_INTEGER) {\n      this.#catchUp(stream);',
+    // Eight times the bound: slow consumers are still closed (the old counter check passes), but
+    // each may buffer 8× what the setting says.
+    replace: '    if (socket.bufferedAmount > this.#maxOutboundBytes * 8) {\n      this.#catchUp(stream);',
     test: 'test/server/slow-consumer.test.ts',
+  },
+  {
+    id: 'ledger-confirms-published',
+    promise: 'the delivery ratio never counts an event as confirmed before a client says it has it',
+    file: 'src/transport/websocket-notifier.ts',
+    find: '    this.#metrics.ledger.published(event.userId, event.seq);',
+    replace: '    this.#metrics.ledger.published(event.userId, event.seq);\n    this.#metrics.ledger.confirmed(event.userId, event.seq);',
+    test: 'test/server/accounting.test.ts',
+  },
+  {
+    id: 'ledger-confirms-written',
+    promise: 'the delivery ratio never counts an event as confirmed before a client says it has it',
+    file: 'src/transport/websocket-notifier.ts',
+    find: '    stream.cursor = event.seq;\n    this.#observeBuffered(socket);',
+    replace: '    stream.cursor = event.seq;\n    this.#metrics.ledger.confirmed(stream.subscriber.userId, event.seq);\n    this.#observeBuffered(socket);',
+    test: 'test/server/accounting.test.ts',
+  },
+  {
+    id: 'acked-counts-cursor',
+    promise: 'acked means the client said so',
+    file: 'src/transport/websocket-notifier.ts',
+    find: '      this.#metrics.eventsAcked.inc(seq - stream.acked);',
+    replace: '      this.#metrics.eventsAcked.inc(stream.cursor - stream.acked);',
+    test: 'test/server/accounting.test.ts',
+  },
+  {
+    id: 'ack-beyond-cursor-accepted',
+    promise: 'acked means the client said so (of what the connection carried)',
+    file: 'src/transport/websocket-notifier.ts',
+    find: '    if (seq > stream.cursor) return false;',
+    replace: '',
+    test: 'test/server/accounting.test.ts',
   },
 ];
