@@ -65,4 +65,20 @@ export const MUTATIONS: Mutation[] = [
     replace: '',
     test: 'test/server/accounting.test.ts',
   },
+  {
+    id: 'shutdown-leaves-runs',
+    promise: 'exactly one terminal event per run, on shutdown too',
+    file: 'src/engine/execution-engine.ts',
+    find: "    await Promise.all([...this.#runs.values()].map((run) => this.#end(run, 'agent_error', shutdownData(run))));",
+    replace: '',
+    test: 'test/server/shutdown.test.ts',
+  },
+  {
+    id: 'shutdown-sockets-first',
+    promise: 'the terminal events of a shutdown reach the clients before the sockets close',
+    file: 'src/server/agentwire-server.ts',
+    find: '      await engine.shutdown(options.shutdownGraceMs ?? 10_000);\n      await connections.close();',
+    replace: '      await connections.close();\n      await engine.shutdown(options.shutdownGraceMs ?? 10_000);',
+    test: 'test/server/shutdown.test.ts',
+  },
 ];
