@@ -81,4 +81,12 @@ export const MUTATIONS: Mutation[] = [
     replace: '      await connections.close();\n      await engine.shutdown(options.shutdownGraceMs ?? 10_000);',
     test: 'test/server/shutdown.test.ts',
   },
+  {
+    id: 'cancel-before-ownership',
+    promise: 'cancelling another user\'s run is FORBIDDEN (and does nothing)',
+    file: 'src/engine/execution-engine.ts',
+    find: "      if (run.userId !== userId) return refuse(ErrorCode.FORBIDDEN, 'that run belongs to another user');\n      await this.#end(run, 'agent_error', { code: AgentErrorCode.CANCELLED, message: 'cancelled by the user', durationMs: run.elapsedMs() });",
+    replace: "      const ending = this.#end(run, 'agent_error', { code: AgentErrorCode.CANCELLED, message: 'cancelled by the user', durationMs: run.elapsedMs() });\n      if (run.userId !== userId) return refuse(ErrorCode.FORBIDDEN, 'that run belongs to another user');\n      await ending;",
+    test: 'test/server/protocol-errors.test.ts',
+  },
 ];
