@@ -89,4 +89,28 @@ export const MUTATIONS: Mutation[] = [
     replace: "      const ending = this.#end(run, 'agent_error', { code: AgentErrorCode.CANCELLED, message: 'cancelled by the user', durationMs: run.elapsedMs() });\n      if (run.userId !== userId) return refuse(ErrorCode.FORBIDDEN, 'that run belongs to another user');\n      await ending;",
     test: 'test/server/protocol-errors.test.ts',
   },
+  {
+    id: 'node-run-limit-ignored',
+    promise: 'concurrent runs per node: 200, further runs wait in a FIFO queue',
+    file: 'src/engine/execution-engine.ts',
+    find: 'for (let i = 0; i < this.#queue.length && this.#active < this.limits.maxConcurrentRuns; )',
+    replace: 'for (let i = 0; i < this.#queue.length; )',
+    test: 'test/server/node-limits.test.ts',
+  },
+  {
+    id: 'event-payload-limit-doubled',
+    promise: 'event payload: 256 KiB, the emit is refused (INVALID_EVENT)',
+    file: 'src/bridge/agent-websocket-bridge.ts',
+    find: 'export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;',
+    replace: 'export const DEFAULT_MAX_EVENT_BYTES = 512 * 1024;',
+    test: 'test/server/node-limits.test.ts',
+  },
+  {
+    id: 'event-payload-limit-removed',
+    promise: 'event payload: 256 KiB, the emit is refused (INVALID_EVENT)',
+    file: 'src/bridge/agent-websocket-bridge.ts',
+    find: '    if (size > this.#port.maxEventBytes) {',
+    replace: '    if (size < 0) {',
+    test: 'test/server/node-limits.test.ts',
+  },
 ];
