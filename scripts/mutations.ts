@@ -113,4 +113,14 @@ export const MUTATIONS: Mutation[] = [
     replace: '    if (size < 0) {',
     test: 'test/server/node-limits.test.ts',
   },
+  {
+    id: 'closed-connection-retained',
+    promise: 'hostile connections leave nothing behind once closed',
+    file: 'src/transport/connection-manager.ts',
+    find: '    ws.once(\'close\', (code) => {\n      clearTimeout(expiry);',
+    // The token-expiry timer keeps its closure (and so the connection) alive for the token's life.
+    replace: '    ws.once(\'close\', (code) => {',
+    test: 'test/attack/flood.test.ts',
+    name: 'no connection and no memory left behind',
+  },
 ];
