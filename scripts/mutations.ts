@@ -123,4 +123,13 @@ export const MUTATIONS: Mutation[] = [
     test: 'test/attack/flood.test.ts',
     name: 'no connection and no memory left behind',
   },
+  {
+    id: 'connection-slot-not-freed',
+    promise: 'connections per user: 10, then close 4429 (a closed connection frees its slot)',
+    file: 'src/transport/connection-manager.ts',
+    find: '      notifier.unregister(connection.connectionId);\n      metrics.connections.dec();',
+    replace: '      metrics.connections.dec();',
+    test: 'test/server/auth.test.ts',
+    name: 'connectionsPerUser',
+  },
 ];
