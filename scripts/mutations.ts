@@ -132,4 +132,12 @@ export const MUTATIONS: Mutation[] = [
     test: 'test/server/auth.test.ts',
     name: 'connectionsPerUser',
   },
+  {
+    id: 'outbound-bound-removed',
+    promise: 'slow consumers cannot hurt others: each stalled connection holds at most its outbound bound plus one replay page',
+    file: 'src/transport/websocket-notifier.ts',
+    find: '    if (socket.bufferedAmount > this.#maxOutboundBytes) {\n      this.#catchUp(stream);',
+    replace: '    if (socket.bufferedAmount > Number.MAX_SAFE_INTEGER) {\n      this.#catchUp(stream);',
+    test: 'test/chaos/slow-consumers.test.ts',
+  },
 ];
