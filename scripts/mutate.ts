@@ -36,6 +36,12 @@ function run(mutation: Mutation): 'red' | 'GREEN' {
 }
 
 const args = process.argv.slice(2).filter((a) => a !== '--verbose');
+if (args.includes('--check')) {
+  // Applies and restores every mutation without running tests: the replaced text still exists.
+  for (const m of MUTATIONS) apply(m)();
+  process.stdout.write(`${MUTATIONS.length} mutations apply\n`);
+  process.exit(0);
+}
 if (args.includes('--list')) {
   for (const m of MUTATIONS) process.stdout.write(`${m.id}\t${m.file}\t${m.test}\n`);
   process.exit(0);
