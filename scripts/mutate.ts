@@ -10,14 +10,28 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { MUTATIONS, type Mutation } from './mutations.js';
 
-function apply(mutation: Mutation): () => void {
-  const original = readFileSync(mutation.file, 'utf8');
-  const at = original.indexOf(mutation.find);
-  if (at < 0 || original.indexOf(mutation.find, at + 1) >= 0) {
-    throw new Error(`${mutation.id}: the text to replace must occur exactly once in ${mutation.file}`);
+function applyEdit(id: string, edit: { file: string; find: string; replace: string }): () => void {
+  const original = readFileSync(edit.file, 'utf8');
+  const at = original.indexOf(edit.find);
+  if (at < 0 || original.indexOf(edit.find, at + 1) >= 0) {
+    throw new Error(`${id}: the text to replace must occur exactly once in ${edit.file}`);
   }
-  writeFileSync(mutation.file, original.slice(0, at) + mutation.replace + original.slice(at + mutation.find.length));
-  return () => writeFileSync(mutation.file, original);
+  writeFileSync(edit.file, original.slice(0, at) + edit.replace + original.slice(at + edit.find.length));
+  return () => writeFileSync(edit.file, original);
+}
+
+/** Applies every edit of the mutation; the returned function restores the files, last edit first. */
+function apply(mutation: Mutation): () => void {
+  const restores: (() => void)[] = [];
+  try {
+    for (const edit of [mutation, ...(mutation.more ?? [])]) restores.unshift(applyEdit(mutation.id, edit));
+  } catch (error) {
+    for (const restore of restores) restore();
+    throw error;
+  }
+  return () => {
+    for (const restore of restores) restore();
+  };
 }
 
 const verbose = process.argv.includes('--verbose');
