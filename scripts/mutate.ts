@@ -1,5 +1,5 @@
 /**
- * node --import tsx scripts/mutate.ts [id…] [--list]
+ * node --import tsx scripts/mutate.ts [id…] [--verbose] [--list | --check | --baseline]
  *
  * Proves that the tests named in docs/guarantees.md can fail: each mutation breaks one promise
  * in the source with a string replacement, runs the test that is meant to catch it, and
@@ -55,6 +55,17 @@ if (args.includes('--check')) {
   for (const m of MUTATIONS) apply(m)();
   process.stdout.write(`${MUTATIONS.length} mutations apply\n`);
   process.exit(0);
+}
+if (args.includes('--baseline')) {
+  // Unmutated, every mapped test must pass: otherwise a "red" above proves nothing.
+  const runs = [...new Map(MUTATIONS.map((m) => [`${m.test}|${m.name ?? ''}`, m] as const)).values()];
+  let failed = 0;
+  for (const m of runs) {
+    const result = spawnSync('npx', ['vitest', 'run', m.test, ...(m.name ? ['-t', m.name] : [])], { stdio: 'ignore', env: process.env });
+    if (result.status !== 0) failed += 1;
+    process.stdout.write(`${result.status === 0 ? 'green' : 'FAILS'}  ${m.test}${m.name ? ` -t "${m.name}"` : ''}\n`);
+  }
+  process.exit(failed === 0 ? 0 : 1);
 }
 if (args.includes('--list')) {
   for (const m of MUTATIONS) process.stdout.write(`${m.id}\t${m.file}\t${m.test}\n`);
