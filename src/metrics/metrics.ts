@@ -88,6 +88,11 @@ export class Metrics {
     help: 'Connections closed with 4408 because their outbound buffer stayed past its bound without draining',
     registers: [this.registry],
   });
+  readonly outboundBufferedPeak = new Gauge({
+    name: 'agentwire_outbound_buffered_bytes_peak',
+    help: 'Largest outbound buffer (bytes queued in user space) any connection held right after a write since start; bounded by the outbound buffer setting plus one replay page and one frame',
+    registers: [this.registry],
+  });
   readonly inboundErrors = new Counter({
     name: 'agentwire_inbound_errors_total',
     help: 'Client frames answered with an error, by code',

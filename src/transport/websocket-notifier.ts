@@ -88,6 +88,8 @@ export class WebSocketNotifier {
   readonly #slowConsumerTimeoutMs: number;
   readonly #byUser = new Map<string, Set<Stream>>();
   readonly #byConnection = new Map<string, Stream>();
+  /** Largest outbound buffer seen right after a write: makes the bound observable, not assumed. */
+  #bufferedPeak = 0;
 
   constructor(options: NotifierOptions) {
     this.#store = options.store;
@@ -233,7 +235,15 @@ export class WebSocketNotifier {
     }
     socket.send(event.frame, stream.onWritten);
     stream.cursor = event.seq;
+    this.#observeBuffered(socket);
     return true;
+  }
+
+  #observeBuffered(socket: WebSocket): void {
+    const buffered = socket.bufferedAmount;
+    if (buffered <= this.#bufferedPeak) return;
+    this.#bufferedPeak = buffered;
+    this.#metrics.outboundBufferedPeak.set(buffered);
   }
 
   /** Reads the store after the cursor until the stream is level with it, then goes live. */
@@ -335,6 +345,7 @@ export class WebSocketNotifier {
       });
     });
     this.#metrics.eventsReplayed.inc(events.length);
+    this.#observeBuffered(socket);
     if (socket.bufferedAmount < this.#maxOutboundBytes / 4) return Promise.resolve(this.#open(stream));
     return this.#awaitFlush(stream, flushed);
   }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentwireServer } from 'agentwire/server';
-import { startTestServer } from '../helpers/server.js';
+import { startTestServer, untilConnectionsBelow } from '../helpers/server.js';
 import { signToken, unsignedToken } from '../helpers/tokens.js';
 import { TestClient } from '../helpers/ws-client.js';
 
@@ -65,8 +65,9 @@ describe('authentication', () => {
     const open = await Promise.all([1, 2, 3].map(() => TestClient.open(server.wsUrl, token)));
     const extra = await TestClient.connect(server.wsUrl, token);
     expect((await extra.closed).code).toBe(4429);
+    const held = server.connections.size;
     await open[0]!.close();
-    await new Promise((r) => setTimeout(r, 50));
+    await untilConnectionsBelow(server, held);
     const again = await TestClient.open(server.wsUrl, token);
     await Promise.all([...open.slice(1), again].map((c) => c.close()));
   });

@@ -76,17 +76,23 @@ describe('bad input gets a clear error and loses nothing', () => {
     }
   });
 
-  it('cancelling another user\'s run is FORBIDDEN; an unknown run is NOT_FOUND', async () => {
+  it('cancelling another user\'s run is FORBIDDEN and leaves the run untouched; an unknown run is NOT_FOUND', async () => {
     const alice = await TestClient.open(server.wsUrl, await signToken('err-frank'));
     const mallory = await TestClient.open(server.wsUrl, await signToken('err-mallory'));
-    const { runId } = await alice.submit(streamInput(50, 20), { agent: 'stream' });
+    const { runId } = await alice.submit(streamInput(20, 20), { agent: 'stream' });
+    await alice.waitFor((f) => 'seq' in f && f.runId === runId && f.type === 'agent_started');
     mallory.send({ type: 'cancel', runId });
     expect(await mallory.waitFor((f) => f.type === 'error')).toMatchObject({ code: 'FORBIDDEN', runId });
     mallory.send({ type: 'cancel', runId: `run_${'z'.repeat(22)}` });
     expect(await mallory.waitFor((f) => f.type === 'error' && f.code === 'NOT_FOUND')).toBeDefined();
     expect(mallory.events()).toEqual([]);
-    alice.send({ type: 'cancel', runId });
-    expect((await alice.terminalOf(runId)).type).toBe('agent_error');
+    // The refusal is not enough: the victim's run must go on and complete, whole.
+    expect(await alice.terminalOf(runId)).toMatchObject({ type: 'agent_completed' });
+    expect(alice.runEvents(runId).map((e) => e.type)).toEqual(['agent_started', ...Array<string>(20).fill('agent_message_delta'), 'agent_completed']);
+    // Her own cancel of her own run does take effect.
+    const own = await alice.submit(streamInput(50, 20), { agent: 'stream' });
+    alice.send({ type: 'cancel', runId: own.runId });
+    expect(await alice.terminalOf(own.runId)).toMatchObject({ type: 'agent_error', data: { code: 'cancelled' } });
     await Promise.all([alice.close(), mallory.close()]);
   });
 });
