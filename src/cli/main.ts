@@ -13,6 +13,7 @@ import { loadConfig, type AgentwireConfig } from '../server/config.js';
 import { loadModelConfig, modelServerOptions, type ModelConfig } from '../server/model-config.js';
 import { createLogger, type Logger } from '../server/logger.js';
 import { generateSecret, startServer, type AgentwireServerOptions } from '../server/agentwire-server.js';
+import { loadRemoteAgents } from '../remote/remote-config.js';
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA_DIR = resolve(process.env.AGENTWIRE_DATA_DIR ?? './data');
@@ -73,8 +74,17 @@ function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, j
     ...(staticDir ? { staticDir } : {}),
     logger,
     nodeId: config.nodeId,
-    ...modelServerOptions(model),
+    ...withRemoteAgents(modelServerOptions(model), logger),
   };
+}
+
+/** Adds the agents of the file named by AGENTWIRE_REMOTE_AGENTS (docs/remote-agents.md). */
+function withRemoteAgents(options: ReturnType<typeof modelServerOptions>, logger: Logger): ReturnType<typeof modelServerOptions> {
+  const file = process.env.AGENTWIRE_REMOTE_AGENTS;
+  if (!file) return options;
+  const remote = loadRemoteAgents(resolve(file));
+  logger.info('remote agents', { file, agents: remote.map((a) => a.name) });
+  return { ...options, agents: [...(options.agents ?? []), ...remote] };
 }
 
 /** The demo's secret: generated once and kept under ./data so tokens survive a restart. */

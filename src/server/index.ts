@@ -41,3 +41,4 @@ export type { CheckpointOptions } from '../store/sqlite-checkpointer.js';
 export { openStore } from '../store/open-store.js';
 export { openBackend, localBackend, type NodeBackend, type NodeHooks, type RedisSettings, type BackendOptions } from './node-backend.js';
 export { localRunRegistry, type RunRegistry } from '../engine/run-registry.js';
+export { loadRemoteAgents } from '../remote/remote-config.js';
