@@ -14,6 +14,7 @@ import { loadModelConfig, modelServerOptions, type ModelConfig } from '../server
 import { createLogger, type Logger } from '../server/logger.js';
 import { generateSecret, startServer, type AgentwireServerOptions } from '../server/agentwire-server.js';
 import { loadRemoteAgents } from '../remote/remote-config.js';
+import { loadPublishConfig } from '../publish/publish-config.js';
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA_DIR = resolve(process.env.AGENTWIRE_DATA_DIR ?? './data');
@@ -75,7 +76,14 @@ function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, j
     logger,
     nodeId: config.nodeId,
     ...withRemoteAgents(modelServerOptions(model), logger),
+    ...optionalPublish(),
   };
+}
+
+/** The publish API, when AGENTWIRE_SERVICE_SECRET is set (docs/remote-agents.md). */
+function optionalPublish(): Pick<AgentwireServerOptions, 'publish'> {
+  const publish = loadPublishConfig(process.env);
+  return publish ? { publish } : {};
 }
 
 /** Adds the agents of the file named by AGENTWIRE_REMOTE_AGENTS (docs/remote-agents.md). */

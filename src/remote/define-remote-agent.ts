@@ -110,7 +110,7 @@ async function post(settings: Settings, body: string, controller: AbortControlle
 }
 
 /** Applies the worker's events until one ends the run. */
-async function follow(events: AsyncIterable<WorkerAction>, ctx: AgentContext): Promise<unknown> {
+export async function follow(events: AsyncIterable<WorkerAction>, ctx: AgentContext): Promise<unknown> {
   try {
     for await (const action of events) {
       ctx.heartbeat();

@@ -24,6 +24,7 @@ import { defaultNodeId } from './config.js';
 import { isRedisSetting, localBackend, openBackend, type NodeBackend, type RedisSettings } from './node-backend.js';
 import { createHttpHandler } from './http-api.js';
 import { createLogger, type Logger } from './logger.js';
+import { setUpPublish, type PublishOptions } from '../publish/publish-setup.js';
 
 export interface AgentwireServerOptions {
   /** TCP port; 0 picks a free one (default 0). */
@@ -62,6 +63,8 @@ export interface AgentwireServerOptions {
   shutdownGraceMs?: number;
   /** Extra fields for GET /api/info. */
   info?: Record<string, unknown>;
+  /** The publish API for detached workers (docs/remote-agents.md); off unless given. */
+  publish?: PublishOptions;
 }
 
 export interface AgentwireServer {
@@ -105,7 +108,8 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
     fanout: taps.wrap(backend.fanout(notifier)),
     ...(options.maxEventBytes === undefined ? {} : { maxEventBytes: options.maxEventBytes }),
   });
-  const factory = buildFactory(options);
+  const publish = options.publish ? setUpPublish(options.publish, setting) : undefined;
+  const factory = buildFactory(options, publish?.agents ?? []);
   const engine = new ExecutionEngine({
     store,
     bridge,
@@ -137,7 +141,10 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
     demo: options.demo && options.auth.jwtSecret ? { secret: options.auth.jwtSecret, tokenTtlSec: 12 * 3600 } : undefined,
     staticDir: options.staticDir,
     ...(options.info ? { info: options.info } : {}),
-    extraRoutes: agUiRoutes({ engine, authenticator, store, taps, metrics, logger, maxBodyBytes: limits.maxFrameBytes, maxTextChars: limits.maxTextChars, maxOutboundBytes: limits.maxOutboundBytes }),
+    extraRoutes: [
+      ...agUiRoutes({ engine, authenticator, store, taps, metrics, logger, maxBodyBytes: limits.maxFrameBytes, maxTextChars: limits.maxTextChars, maxOutboundBytes: limits.maxOutboundBytes }),
+      ...(publish?.routes({ engine, store, metrics, logger, runTimeoutMs: engine.limits.runTimeoutMs }) ?? []),
+    ],
   });
   const http = createServer(handler);
   http.on('upgrade', (request, socket, head) => {
@@ -169,14 +176,15 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
       await backend.close();
+      await publish?.close();
     },
   };
 }
 
-function buildFactory(options: AgentwireServerOptions): AgentInstanceFactory {
+function buildFactory(options: AgentwireServerOptions, detachedAgents: readonly AgentDefinition[]): AgentInstanceFactory {
   const builtins = options.builtins ?? true;
   const tools = [...(builtins ? builtinTools : []), ...(options.tools ?? [])];
-  const agents = [...(builtins ? [assistantAgent] : []), ...(options.diagnostics ? [streamAgent] : []), ...(options.agents ?? [])];
+  const agents = [...(builtins ? [assistantAgent] : []), ...(options.diagnostics ? [streamAgent] : []), ...(options.agents ?? []), ...detachedAgents];
   return new AgentInstanceFactory({ agents, tools, ...(options.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: options.toolTimeoutMs }) });
 }
 
