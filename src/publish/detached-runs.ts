@@ -30,6 +30,12 @@ class Inbox {
     });
   }
 
+  /** The run ended without taking its batches (cancelled or timed out while queued). */
+  close(): void {
+    this.#closed = true;
+    for (const batch of this.#batches.splice(0)) batch.settle('ended');
+  }
+
   async *actions(signal: AbortSignal): AsyncGenerator<WorkerAction> {
     const onAbort = (): void => this.#wake?.();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -84,6 +90,12 @@ export class DetachedRuns {
    */
   open(runId: string): void {
     if (!this.#inboxes.has(runId)) this.#inboxes.set(runId, new Inbox());
+  }
+
+  /** Drops a run's inbox once the run has ended without running (its pending batches get 'ended'). */
+  discard(runId: string): void {
+    this.#inboxes.get(runId)?.close();
+    this.#inboxes.delete(runId);
   }
 
   /** Hands a batch to the run; 'ended' when the run is not (or no longer) running here. */

@@ -24,7 +24,7 @@ import type { Logger } from '../server/logger.js';
 import { decodeAgentwireObject } from '../remote/agentwire-decoder.js';
 import type { WorkerAction } from '../remote/worker-action.js';
 import type { PublishCredentials } from './credentials.js';
-import type { DetachedRuns } from './detached-runs.js';
+import type { Delivery, DetachedRuns } from './detached-runs.js';
 import type { ProducerLedger } from './producer-ledger.js';
 import { PublishErrorCode } from './publish-codes.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -58,6 +58,9 @@ export interface PublishRouteOptions {
 const id = z.string().min(1).max(MAX_ID_LENGTH);
 const startSchema = z.object({ userId: z.string().min(1), threadId: id.optional(), agent: z.string().min(1).max(64).optional(), input: z.string().min(1), clientMessageId: id.optional() });
 const batchSchema = z.object({ producerId: id, producerSeq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), events: z.array(z.unknown()) });
+
+/** How often a batch waiting for a queued run checks that the run has not ended meanwhile. */
+const QUEUED_CHECK_MS = 500;
 
 const REFUSAL_STATUS: Record<string, number> = {
   [ErrorCode.TOO_MANY_RUNS]: 429,
@@ -158,10 +161,27 @@ class PublishApi {
     const record = await this.#o.store.getRun(runId);
     if (!record || isEndedStatus(record.status)) throw new HttpError(409, PublishErrorCode.RUN_ENDED, 'the run has ended');
     const actions = decodeBatch(batch.events);
-    if ((await this.#o.detached.deliver(runId, actions)) === 'ended') throw new HttpError(409, PublishErrorCode.RUN_ENDED, 'the run has ended');
+    if ((await this.#deliverWhileLive(runId, actions)) === 'ended') throw new HttpError(409, PublishErrorCode.RUN_ENDED, 'the run has ended');
     const answer = { runId, producerSeq: batch.producerSeq, accepted: batch.events.length };
     await this.#o.ledger.set(runId, { producerId: batch.producerId, producerSeq: batch.producerSeq, answer: JSON.stringify(answer) });
     return { ...answer, duplicate: false };
+  }
+
+  /**
+   * A batch for a run still queued waits until it runs; if the run ends first (cancelled or timed
+   * out in the queue, so its agent never starts), the store says so, and the batch is answered.
+   */
+  async #deliverWhileLive(runId: string, actions: readonly WorkerAction[]): Promise<Delivery> {
+    const pending = this.#o.detached.deliver(runId, actions);
+    for (;;) {
+      const outcome = await Promise.race([pending, delay(QUEUED_CHECK_MS)]);
+      if (outcome) return outcome;
+      const record = await this.#o.store.getRun(runId);
+      if (!record || isEndedStatus(record.status)) {
+        this.#o.detached.discard(runId);
+        return 'ended';
+      }
+    }
   }
 
   async #serialised<T>(runId: string, work: () => Promise<T>): Promise<T> {
@@ -205,6 +225,10 @@ function decodeBatch(events: readonly unknown[]): WorkerAction[] {
       throw new HttpError(400, PublishErrorCode.INVALID_EVENT, `events[${index}]: ${errorMessage(error)}`);
     }
   });
+}
+
+function delay(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 }
 
 function bearer(req: IncomingMessage): string | undefined {

@@ -115,6 +115,29 @@ describe('publish API', () => {
   });
 });
 
+describe('publish API and the run queue', () => {
+  it('a batch for a queued run waits for it, and is answered RUN_ENDED when the run is cancelled in the queue', async () => {
+    const queued = await startTestServer({ publish, engine: { maxRunsPerUser: 1 } });
+    try {
+      const client = await TestClient.open(queued.wsUrl, await signToken('pub-gail'));
+      const first = await startRun(queued.url, 'pub-gail');
+      await post(queued.url, first.appendUrl, first.runToken, batch(1, [delta('busy')]));
+      const second = await startRun(queued.url, 'pub-gail');
+      const waiting = post(queued.url, second.appendUrl, second.runToken, batch(1, [delta('after you')]));
+      // Let the append reach the server and wait there for the queued run before the cancel.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      client.send({ type: 'cancel', runId: second.runId });
+      expect(await client.terminalOf(second.runId)).toMatchObject({ type: 'agent_error', data: { code: 'cancelled' } });
+      expect((await waiting).body.error?.code).toBe('RUN_ENDED');
+      await post(queued.url, first.appendUrl, first.runToken, batch(2, [{ type: 'agent_completed', data: {} }]));
+      expect((await client.terminalOf(first.runId)).type).toBe('agent_completed');
+      await client.close();
+    } finally {
+      await queued.close();
+    }
+  });
+});
+
 describe('publish API across a restart (SQLite)', () => {
   it('a retried batch gets its answer after a restart; the run itself was ended by the restart', async () => {
     const store = `sqlite:${join(mkdtempSync(join(tmpdir(), 'aw-publish-')), 'agentwire.db')}`;
