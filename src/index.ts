@@ -3,7 +3,8 @@
  *
  *   import { defineAgent, defineTool } from 'agentwire';
  */
-export { defineAgent, defineTool, AgentRunError } from './engine/define-agent.js';
+export { defineAgent, defineTool, AgentRunError, AgentDeathError } from './engine/define-agent.js';
+export { defineRemoteAgent, type RemoteAgentOptions } from './remote/define-remote-agent.js';
 export type {
   AgentContext,
   AgentDefinition,

@@ -14,6 +14,8 @@ import { loadConfig, type AgentwireConfig } from '../server/config.js';
 import { loadModelConfig, modelServerOptions, type ModelConfig } from '../server/model-config.js';
 import { createLogger, type Logger } from '../server/logger.js';
 import { generateSecret, startServer, type AgentwireServerOptions } from '../server/agentwire-server.js';
+import { loadRemoteAgents } from '../remote/remote-config.js';
+import { loadPublishConfig } from '../publish/publish-config.js';
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA_DIR = resolve(process.env.AGENTWIRE_DATA_DIR ?? './data');
@@ -84,8 +86,24 @@ function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, j
     ...(staticDir ? { staticDir } : {}),
     logger,
     nodeId: config.nodeId,
-    ...modelServerOptions(model),
+    ...withRemoteAgents(modelServerOptions(model), logger),
+    ...optionalPublish(),
   };
+}
+
+/** The publish API, when AGENTWIRE_SERVICE_SECRET is set (docs/remote-agents.md). */
+function optionalPublish(): Pick<AgentwireServerOptions, 'publish'> {
+  const publish = loadPublishConfig(process.env);
+  return publish ? { publish } : {};
+}
+
+/** Adds the agents of the file named by AGENTWIRE_REMOTE_AGENTS (docs/remote-agents.md). */
+function withRemoteAgents(options: ReturnType<typeof modelServerOptions>, logger: Logger): ReturnType<typeof modelServerOptions> {
+  const file = process.env.AGENTWIRE_REMOTE_AGENTS;
+  if (!file) return options;
+  const remote = loadRemoteAgents(resolve(file));
+  logger.info('remote agents', { file, agents: remote.map((a) => a.name) });
+  return { ...options, agents: [...(options.agents ?? []), ...remote] };
 }
 
 /** The demo's secret: generated once and kept under ./data so tokens survive a restart. */

@@ -19,6 +19,8 @@ export interface AgentInput {
    * read from the store on demand: a model agent passes them as its conversation.
    */
   history(): Promise<ThreadTurn[]>;
+  /** When the run's timeout ends it (epoch ms): a remote worker is told, so it can stop in time. */
+  deadline?: number;
 }
 
 export type NonTerminalEventType = Exclude<AgentEventType, TerminalEventType>;
@@ -73,6 +75,22 @@ export class AgentRunError extends Error {
     if (!ERROR_CODE.test(code)) throw new AgentwireError(InternalErrorCode.CONFIG, `agent error code "${code}" must match ${ERROR_CODE.source}`);
     this.name = 'AgentRunError';
     this.code = code;
+  }
+}
+
+/**
+ * Thrown by an agent to end its run with agent_death carrying `cause`: the agent's executor is
+ * gone (a remote worker whose response was cut), which the client should tell apart from an
+ * agent that reported a failure.
+ */
+export class AgentDeathError extends Error {
+  readonly deathCause: string;
+
+  constructor(cause: string, message: string) {
+    super(message);
+    if (!ERROR_CODE.test(cause)) throw new AgentwireError(InternalErrorCode.CONFIG, `agent death cause "${cause}" must match ${ERROR_CODE.source}`);
+    this.name = 'AgentDeathError';
+    this.deathCause = cause;
   }
 }
 

@@ -20,7 +20,7 @@ import type { AgentInstanceFactory } from './agent-instance-factory.js';
 import { Run } from './run.js';
 import { loadThreadHistory } from './thread-history.js';
 import { localRunRegistry, type RunRegistry } from './run-registry.js';
-import { AgentRunError } from './define-agent.js';
+import { AgentDeathError, AgentRunError } from './define-agent.js';
 
 export interface EngineLimits {
   /** Runs executing at once per user (default 3). */
@@ -259,6 +259,7 @@ export class ExecutionEngine {
         threadId: run.threadId,
         runId: run.runId,
         history: () => loadThreadHistory(this.#o.store, run.userId, run.threadId, run.runId),
+        deadline: run.startedAt + this.limits.runTimeoutMs,
       });
       // Completed only if every event the agent emitted is stored.
       await run.emitter.settled();
@@ -266,7 +267,11 @@ export class ExecutionEngine {
     } catch (error) {
       // After a timeout or cancel the agent's own failure (an AbortError, a closed emitter) is
       // the expected way for it to stop, not a second outcome.
-      if (run.phase !== 'ended') {
+      if (run.phase !== 'ended' && error instanceof AgentDeathError) {
+        // The agent's executor is gone (a remote worker cut off): death, not a reported failure.
+        this.#o.logger.warn('agent run died', { runId: run.runId, agent: run.agentName, cause: error.deathCause, message: error.message });
+        await this.#end(run, 'agent_death', { cause: error.deathCause, message: error.message });
+      } else if (run.phase !== 'ended') {
         this.#o.logger.warn('agent run failed', { runId: run.runId, agent: run.agentName, error });
         const code = error instanceof AgentRunError ? error.code : isStoreFailure(error) ? AgentErrorCode.STORE_UNAVAILABLE : AgentErrorCode.AGENT_EXCEPTION;
         await this.#end(run, 'agent_error', { code, message: errorMessage(error), durationMs: run.elapsedMs() });

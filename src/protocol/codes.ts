@@ -67,6 +67,14 @@ export const AgentErrorCode = {
   PROVIDER_AUTH: 'provider_auth',
   /** The model provider rate-limited the request (429) and retries did not get through. */
   RATE_LIMITED: 'rate_limited',
+  /** A remote agent's worker answered the run request with an HTTP error status (data.message has it). */
+  WORKER_HTTP_ERROR: 'worker_http_error',
+  /** A remote agent's worker could not be reached (connection refused, DNS, no response headers in time). */
+  WORKER_UNREACHABLE: 'worker_unreachable',
+  /** A remote agent's worker sent something that is not a valid event (bad JSON, unknown type, bad payload, wrong content type). */
+  WORKER_PROTOCOL_ERROR: 'worker_protocol_error',
+  /** A remote agent's worker sent a line or event over the size limit. */
+  WORKER_EVENT_TOO_LARGE: 'worker_event_too_large',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 
@@ -74,5 +82,7 @@ export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode
 export const DeathCause = {
   NO_HEARTBEAT: 'no_heartbeat',
   NODE_LOST: 'node_lost',
+  /** A remote agent's response ended (connection cut, worker killed) before a terminal event. */
+  WORKER_LOST: 'worker_lost',
 } as const;
 export type DeathCause = (typeof DeathCause)[keyof typeof DeathCause];

@@ -29,6 +29,7 @@ import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
 import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
 import { threadRoutes } from './thread-routes.js';
 import { createLogger, type Logger } from './logger.js';
+import { setUpPublish, type PublishOptions } from '../publish/publish-setup.js';
 
 export interface AgentwireServerOptions {
   /** TCP port; 0 picks a free one (default 0). */
@@ -90,6 +91,8 @@ export interface AgentwireServerOptions {
   maxThreadTitleChars?: number;
   /** Extra fields for GET /api/info. */
   info?: Record<string, unknown>;
+  /** The publish API for detached workers (docs/remote-agents.md); off unless given. */
+  publish?: PublishOptions;
 }
 
 export interface AgentwireServer {
@@ -137,7 +140,8 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
     fanout: taps.wrap(backend.fanout(notifier)),
     ...(options.maxEventBytes === undefined ? {} : { maxEventBytes: options.maxEventBytes }),
   });
-  const factory = buildFactory(options);
+  const publish = options.publish ? setUpPublish(options.publish, setting) : undefined;
+  const factory = buildFactory(options, publish?.agents ?? []);
   const engine = new ExecutionEngine({
     store,
     bridge,
@@ -178,6 +182,7 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
     extraRoutes: [
       ...agUiRoutes({ engine, authenticator, store, taps, metrics, logger, maxBodyBytes: limits.maxFrameBytes, maxJsonDepth: limits.maxJsonDepth, bodyTimeoutMs: httpLimits.requestTimeoutMs, maxTextChars: limits.maxTextChars, maxOutboundBytes: limits.maxOutboundBytes }),
       ...threadRoutes({ store, authenticator, logger, ...(options.maxThreadTitleChars === undefined ? {} : { maxTitleChars: options.maxThreadTitleChars }) }),
+      ...(publish?.routes({ engine, store, metrics, logger, runTimeoutMs: engine.limits.runTimeoutMs }) ?? []),
     ],
   });
   const http = createHttpServer(httpLimits, handler);
@@ -210,15 +215,16 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
       await backend.close();
+      await publish?.close();
     },
   };
 }
 
-function buildFactory(options: AgentwireServerOptions): AgentInstanceFactory {
+function buildFactory(options: AgentwireServerOptions, detachedAgents: readonly AgentDefinition[]): AgentInstanceFactory {
   const builtins = options.builtins ?? true;
   const tools = [...(builtins ? builtinTools : []), ...(options.tools ?? [])];
   const assistant = options.demoPacing ? createAssistantAgent({ pacing: SIMULATED_PACING }) : assistantAgent;
-  const agents = [...(builtins ? [assistant] : []), ...(options.diagnostics ? [streamAgent] : []), ...(options.agents ?? [])];
+  const agents = [...(builtins ? [assistant] : []), ...(options.diagnostics ? [streamAgent] : []), ...(options.agents ?? []), ...detachedAgents];
   return new AgentInstanceFactory({ agents, tools, ...(options.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: options.toolTimeoutMs }) });
 }
 

@@ -119,7 +119,9 @@ function timedOut(options: HttpApiOptions, res: ServerResponse, url: URL): void 
 }
 
 async function route(routes: [string, RegExp, Handler][], options: HttpApiOptions, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  if (options.rateGate && url.pathname.startsWith('/api/')) await admit(options, options.rateGate, req, url);
+  // The publish API (/api/runs) is service traffic with its own per-producer rate and size limits
+  // (docs/remote-agents.md); counting it per address would throttle every worker behind one host.
+  if (options.rateGate && url.pathname.startsWith('/api/') && !url.pathname.startsWith('/api/runs')) await admit(options, options.rateGate, req, url);
   // One path can have a route per method (PATCH and DELETE /api/threads/:id): 405 only when none fits.
   let pathMatched = false;
   for (const [method, pattern, handler] of routes) {

@@ -44,3 +44,10 @@ export type { CheckpointFailure, CheckpointOptions } from '../store/sqlite-check
 export { openStore } from '../store/open-store.js';
 export { openBackend, localBackend, type NodeBackend, type NodeHooks, type RedisSettings, type BackendOptions } from './node-backend.js';
 export { localRunRegistry, type RunRegistry } from '../engine/run-registry.js';
+export { loadRemoteAgents } from '../remote/remote-config.js';
+export { DEFAULT_REMOTE_TIMEOUT_MS, DEFAULT_REMOTE_MAX_LINE_BYTES, DEFAULT_REMOTE_HISTORY_TURNS } from '../remote/define-remote-agent.js';
+export { DEFAULT_PUBLISH_LIMITS, type PublishLimits } from '../publish/publish-routes.js';
+export type { PublishOptions } from '../publish/publish-setup.js';
+export { PublishErrorCode } from '../publish/publish-codes.js';
+export { SERVICE_SCOPE } from '../publish/credentials.js';
+export { MemoryProducerLedger, SqliteProducerLedger, type ProducerLedger, type ProducerState } from '../publish/producer-ledger.js';
