@@ -1,5 +1,5 @@
 /**
- * npm run chaos -- --users 200 --seconds 120 [--cut 0.1] [--slow 0.01] [--no-kill]
+ * npm run chaos -- --users 200 --seconds 120 [--cut 0.1] [--slow 0.01] [--burst 0.05] [--no-kill]
  *
  * Runs the chaos harness (test/chaos/chaos-runner.ts) at full size, prints the table and writes
  * the JSON report to bench/results/chaos-<timestamp>.json.
@@ -14,6 +14,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '120' },
     cut: { type: 'string', default: '0.1' },
     slow: { type: 'string', default: '0.01' },
+    burst: { type: 'string', default: '0.05' },
     'no-kill': { type: 'boolean', default: false },
   },
 });
@@ -23,6 +24,7 @@ const report = await runChaos({
   seconds: Number(values.seconds),
   cutFraction: Number(values.cut),
   slowFraction: Number(values.slow),
+  burstFraction: Number(values.burst),
   killServer: !values['no-kill'],
   log: (line) => process.stderr.write(`[chaos] ${line}\n`),
 });
@@ -31,5 +33,5 @@ mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/chaos-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
 writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), ...report }, null, 2)}\n`);
 process.stdout.write(`report written to ${file}\n`);
-const failed = report.lost + report.duplicates + report.outOfOrder + report.wrongUser + report.runsWithoutExactlyOneTerminal;
+const failed = report.lost + report.duplicates + report.wireDuplicates + report.outOfOrder + report.wrongUser + report.runsWithoutExactlyOneTerminal;
 process.exitCode = failed === 0 ? 0 : 1;
