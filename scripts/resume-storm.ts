@@ -149,10 +149,10 @@ try {
       for (const c of storm) c.socket.resume();
     }, pauseMs);
   }
-  let stormDone = false;
+  const state = { stormDone: false };
   const during: number[] = [];
   const bystanding = (async () => {
-    while (!stormDone) {
+    while (!state.stormDone) {
       const ms = await timedRun(bystander);
       during.push(ms);
       if (ms === Infinity) return;
@@ -160,7 +160,7 @@ try {
   })();
   const finished = await until(() => storm.every((c) => c.resumed >= resumes), 180_000);
   const stormMs = performance.now() - stormStarted;
-  stormDone = true;
+  state.stormDone = true;
   await bystanding;
   await new Promise((r) => setTimeout(r, 500));
   const frames = storm.reduce((sum, c) => sum + c.frames, 0);

@@ -127,7 +127,7 @@ export class StreamSubscriber {
       this.sink.sendResumed({ type: 'resumed', fromSeq: start.lastSeq + 1, toSeq: start.head, recovered: false });
     }
     // Events published between registration and start only marked the stream behind.
-    if (this.#behind) this.#catchUp(this.#behind);
+    this.#kick();
   }
 
   /** Stops every write and wakes a pump waiting for a drain, so it ends. */
@@ -216,6 +216,7 @@ export class StreamSubscriber {
 
   #kick(): void {
     if (this.#pumping || !this.#started || this.#closed) return;
+    if (!this.#behind && !this.#handshakeResumed && !this.#backfill && this.#resumes.length === 0) return;
     this.#pumping = true;
     this.#pump()
       .catch((error: unknown) => {
