@@ -218,30 +218,32 @@ export class StreamSubscriber {
     if (this.#pumping || !this.#started || this.#closed) return;
     if (!this.#behind && !this.#handshakeResumed && !this.#backfill && this.#resumes.length === 0) return;
     this.#pumping = true;
-    this.#pump()
-      .catch((error: unknown) => {
-        this.settings.metrics.backgroundErrors.inc({ loop: 'catch_up' });
-        this.settings.logger.error('catch-up failed; closing the connection so the client resumes', { connectionId: this.sink.connectionId, error });
-        this.sink.closeFailed('replay failed');
-      })
-      .finally(() => {
-        this.#pumping = false;
-      });
+    this.#pump().catch((error: unknown) => {
+      this.settings.metrics.backgroundErrors.inc({ loop: 'catch_up' });
+      this.settings.logger.error('catch-up failed; closing the connection so the client resumes', { connectionId: this.sink.connectionId, error });
+      this.sink.closeFailed('replay failed');
+    });
   }
 
   /** The one loop that reads the store for this subscriber: one page of work per turn. */
   async #pump(): Promise<void> {
-    while (this.#open()) {
-      if (!(await this.#drained())) return;
-      if (this.#behind) await this.#catchUpPage(this.#behind);
-      else if (this.#handshakeResumed) this.#answerHandshake(this.#handshakeResumed);
-      else if (this.#backfill) await this.#backfillPage(this.#backfill);
-      else {
-        const next = this.#resumes.shift();
-        if (!next) return;
-        await this.#beginResume(next);
+    try {
+      while (this.#open()) {
+        if (!(await this.#drained())) return;
+        if (this.#behind) await this.#catchUpPage(this.#behind);
+        else if (this.#handshakeResumed) this.#answerHandshake(this.#handshakeResumed);
+        else if (this.#backfill) await this.#backfillPage(this.#backfill);
+        else {
+          const next = this.#resumes.shift();
+          if (!next) return;
+          await this.#beginResume(next);
+        }
+        await nextTurn();
       }
-      await nextTurn();
+    } finally {
+      // Cleared in the same step that found no work, not in a later microtask: an event
+      // offered in between (the bridge publishes from microtasks) must start a new pump.
+      this.#pumping = false;
     }
   }
 
