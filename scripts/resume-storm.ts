@@ -97,8 +97,8 @@ async function timedRunOrThrow(client: TestClient): Promise<number> {
   const clientMessageId = `cm-${Math.random().toString(36).slice(2)}`;
   client.send({ type: 'user_message', text: JSON.stringify({ events: 20, intervalMs: 0, bytes: 60 }), agent: 'stream', clientMessageId });
   // Not client.submit(): its 10 s wait is what a stalled server misses.
-  const accepted = await client.waitFor((f) => f.type === 'run_accepted' && f.clientMessageId === clientMessageId, 60_000);
-  if (accepted.type !== 'run_accepted') throw new Error('unexpected frame');
+  const accepted = await client.waitFor((f) => (f.type === 'run_accepted' || f.type === 'error') && f.clientMessageId === clientMessageId, 60_000);
+  if (accepted.type !== 'run_accepted') throw new Error(`run refused: ${JSON.stringify(accepted)}`);
   await client.terminalOf(accepted.runId, 60_000);
   return performance.now() - started;
 }
@@ -134,7 +134,10 @@ try {
   await filler.close();
   const bystander = await TestClient.open(server.wsUrl, await signToken('storm-bystander'));
   const baseline: number[] = [];
-  for (let i = 0; i < 5; i++) baseline.push(await timedRun(bystander));
+  for (let i = 0; i < 5; i++) {
+    baseline.push(await timedRun(bystander));
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const peakBefore = peakBuffered(server);
 
   const connections = Number(values.connections);
@@ -156,6 +159,8 @@ try {
       const ms = await timedRun(bystander);
       during.push(ms);
       if (ms === Infinity) return;
+      // Paced under the message rate limit (20/s), which would refuse the next run.
+      await new Promise((r) => setTimeout(r, 100));
     }
   })();
   const finished = await until(() => storm.every((c) => c.resumed >= resumes), 180_000);

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentEvent, ErrorMessage, Resumed } from 'agentwire';
-import { MemoryEventStore, type AgentwireServer, type EventDraft, type StoredEvent } from 'agentwire/server';
+import { MemoryEventStore, loadConfig, type AgentwireServer, type EventDraft, type StoredEvent } from 'agentwire/server';
 import { startTestServer, streamInput } from '../helpers/server.js';
 import { signToken } from '../helpers/tokens.js';
 import { TestClient, range, seqs } from '../helpers/ws-client.js';
@@ -49,6 +49,14 @@ function expectEachSeqOnce(events: AgentEvent[], last: number): void {
   expect(events).toHaveLength(last);
   expect([...seqs(events)].sort((a, b) => a - b)).toEqual(range(1, last));
 }
+
+describe('settings', () => {
+  it('the replay budget and the pending-resume cap have defaults and variables', () => {
+    expect(loadConfig({}).transport).not.toHaveProperty('replayPageEvents');
+    expect(loadConfig({ AGENTWIRE_REPLAY_PAGE_EVENTS: '64', AGENTWIRE_MAX_PENDING_RESUMES: '3' }).transport).toMatchObject({ replayPageEvents: 64, maxPendingResumes: 3 });
+    expect(() => loadConfig({ AGENTWIRE_MAX_PENDING_RESUMES: 'many' })).toThrow(/AGENTWIRE_MAX_PENDING_RESUMES/);
+  });
+});
 
 describe('in-band resumes that arrive together', () => {
   it('ten resumes written in one TCP write replay each seq once, and each gets its own resumed', async () => {
@@ -149,6 +157,8 @@ describe('a resume storm', () => {
     for (const client of storm) client.socket.resume();
     await Promise.all(storm.map((client) => client.waitUntil(() => answers(client).length === 8, 60_000)));
     for (const client of storm) expectEachSeqOnce(client.events(), STORM_SEQS);
+    // The replay budget is the setting: pages of 64 events, one resume's replay per connection.
+    expect(await metric(server, 'agentwire_catch_up_pages_total', '{reason="backfill"}')).toBeGreaterThanOrEqual(5 * Math.ceil(STORM_SEQS / 64));
     await Promise.all([...storm, bystander].map((client) => client.close()));
   }, 120_000);
 });
