@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentEvent, ErrorMessage, Resumed } from 'agentwire';
-import { MemoryEventStore, loadConfig, type AgentwireServer, type EventDraft, type StoredEvent } from 'agentwire/server';
+import { DEFAULT_TRANSPORT_LIMITS, MemoryEventStore, loadConfig, type AgentwireServer, type EventDraft, type StoredEvent } from 'agentwire/server';
 import { startTestServer, streamInput } from '../helpers/server.js';
 import { signToken } from '../helpers/tokens.js';
 import { TestClient, range, seqs } from '../helpers/ws-client.js';
@@ -52,7 +52,7 @@ function expectEachSeqOnce(events: AgentEvent[], last: number): void {
 
 describe('settings', () => {
   it('the replay budget and the pending-resume cap have defaults and variables', () => {
-    expect(loadConfig({}).transport).not.toHaveProperty('replayPageEvents');
+    expect(DEFAULT_TRANSPORT_LIMITS).toMatchObject({ replayPageEvents: 256, maxPendingResumes: 16 });
     expect(loadConfig({ AGENTWIRE_REPLAY_PAGE_EVENTS: '64', AGENTWIRE_MAX_PENDING_RESUMES: '3' }).transport).toMatchObject({ replayPageEvents: 64, maxPendingResumes: 3 });
     expect(() => loadConfig({ AGENTWIRE_MAX_PENDING_RESUMES: 'many' })).toThrow(/AGENTWIRE_MAX_PENDING_RESUMES/);
   });
