@@ -74,7 +74,7 @@ export class Metrics {
   });
   readonly catchUpPages = new Counter({
     name: 'agentwire_catch_up_pages_total',
-    help: 'Pages a connection read from the store instead of taking live events, by reason (resume, gap, bound, resync, backfill)',
+    help: 'Pages a connection read from the store instead of taking live events, by reason (start, resume, gap, bound, resync, backfill)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

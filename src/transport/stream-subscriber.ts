@@ -52,7 +52,7 @@ export type StreamStart =
   | { kind: 'unrecoverable'; lastSeq: number; head: number };
 
 /** Why the pump read the store: the label of `agentwire_catch_up_pages_total`. */
-export type CatchUpReason = 'resume' | 'gap' | 'bound' | 'resync' | 'backfill';
+export type CatchUpReason = 'start' | 'resume' | 'gap' | 'bound' | 'resync' | 'backfill';
 
 interface PendingResume {
   lastSeq: number;
@@ -119,7 +119,8 @@ export class StreamSubscriber {
       this.#cursor = this.#floor = this.#acked = start.lastSeq;
       this.settings.metrics.ledger.confirmed(this.sink.userId, start.lastSeq);
       this.#handshakeResumed = { fromSeq: start.lastSeq + 1 };
-      this.#catchUp('resume');
+      this.#behind = 'resume';
+      this.#kick();
       return;
     }
     this.#cursor = this.#floor = this.#acked = start.head;
@@ -146,7 +147,7 @@ export class StreamSubscriber {
   offer(event: StoredEvent): boolean {
     if (this.#closed) return false;
     if (!this.#started) {
-      this.#behind ??= 'gap';
+      this.#behind ??= 'start';
       return false;
     }
     if (event.seq <= this.#cursor) return false;
