@@ -232,13 +232,14 @@ export class StreamSubscriber {
       while (this.#open()) {
         if (!(await this.#drained())) return;
         if (this.#behind) await this.#catchUpPage(this.#behind);
-        else if (this.#handshakeResumed) this.#answerHandshake(this.#handshakeResumed);
         else if (this.#backfill) await this.#backfillPage(this.#backfill);
         else {
           const next = this.#resumes.shift();
-          if (!next) return;
-          await this.#beginResume(next);
+          if (next) await this.#beginResume(next);
         }
+        // Level with the store: the handshake's answer goes in this turn, not after a yield.
+        if (!this.#behind && this.#handshakeResumed && this.#open()) this.#answerHandshake(this.#handshakeResumed);
+        if (!this.#behind && !this.#backfill && this.#resumes.length === 0) return;
         await nextTurn();
       }
     } finally {
