@@ -7,6 +7,7 @@
  * writes into WebSocket frames and routes each stored event to its user's subscribers.
  */
 import type { WebSocket } from 'ws';
+import { CloseCode } from '../protocol/codes.js';
 import type { Resumed } from '../protocol/messages.js';
 import type { EventStore, StoredEvent } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -49,7 +50,6 @@ export const DEFAULT_REPLAY_PAGE_SIZE = 256;
 export const DEFAULT_MAX_PENDING_RESUMES = 16;
 
 const OPEN = 1;
-const INTERNAL_ERROR = 1011;
 
 /** The WebSocket framing of a stream: a stored event's frame is sent as one text frame. */
 class WebSocketSink implements EventSink {
@@ -84,7 +84,7 @@ class WebSocketSink implements EventSink {
   }
 
   closeFailed(reason: string): void {
-    this.connection.socket.close(INTERNAL_ERROR, reason);
+    this.connection.socket.close(CloseCode.INTERNAL_ERROR, reason);
   }
 }
 
