@@ -317,15 +317,21 @@ export class StreamSubscriber {
     const page = await store.readAfter(this.sink.userId, backfill.after, Math.min(pageSize, backfill.to - backfill.after));
     if (!this.#open()) return;
     let replayed = 0;
+    let blocked = false;
     for (const event of page) {
-      if (event.seq > backfill.to || this.#pastBound()) break;
+      if (event.seq > backfill.to) break;
+      if (this.#pastBound()) {
+        blocked = true;
+        break;
+      }
       this.#send(event);
       backfill.after = event.seq;
       replayed += 1;
     }
     metrics.eventsReplayed.inc(replayed);
-    // An empty page means retention dropped the rest while we replayed: stop, say what was sent.
-    if (backfill.after < backfill.to && page.length > 0) return;
+    if (blocked || (replayed > 0 && backfill.after < backfill.to)) return;
+    // Done: up to `to`, or the store holds nothing more below it (retention dropped the rest
+    // while this replayed), which the answer says.
     this.#backfill = undefined;
     this.sink.sendResumed({ type: 'resumed', fromSeq: backfill.fromSeq, toSeq: backfill.to, recovered: backfill.after >= backfill.to });
   }

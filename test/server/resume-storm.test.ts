@@ -195,3 +195,29 @@ describe('a live event past a seq gap', () => {
     expect(await metric(server, 'agentwire_catch_up_pages_total', '{reason="gap"}')).toBeGreaterThanOrEqual(1);
   });
 });
+
+/** A memory store whose retention, for one user, drops seqs up to 120 once a replay has begun. */
+class PruningStore extends MemoryEventStore {
+  override readAfter(userId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    if (userId === 'prune-hana' && afterSeq > 0 && afterSeq < 120) return super.readAfter(userId, 120, limit);
+    return super.readAfter(userId, afterSeq, limit);
+  }
+}
+
+describe('retention during an in-band replay', () => {
+  it('ends the replay with recovered: false when the rest was dropped meanwhile, and the stream goes on', async () => {
+    const server = await serve({ store: new PruningStore({}), transport: { replayPageEvents: 8 } });
+    const epoch = await history(server, 'prune-hana', 118);
+    const client = await TestClient.open(server.wsUrl, await signToken('prune-hana'));
+    const { runId } = await client.submit(streamInput(8), { agent: 'stream' });
+    await client.terminalOf(runId);
+    client.send({ type: 'resume', lastSeq: 0, epoch });
+    // Pages after the first find only seqs past the replayed range: the replay must end there.
+    expect(await client.waitFor((f) => f.type === 'resumed')).toEqual({ type: 'resumed', fromSeq: 1, toSeq: 120, recovered: false });
+    expect(seqs(client.events())).toEqual([...range(121, 130), ...range(1, 8)]);
+    const next = await client.submit(streamInput(1), { agent: 'stream' });
+    await client.terminalOf(next.runId);
+    expect(seqs(client.events()).slice(-3)).toEqual([131, 132, 133]);
+    await client.close();
+  });
+});
