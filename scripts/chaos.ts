@@ -1,5 +1,5 @@
 /**
- * npm run chaos -- --users 200 --seconds 120 [--cut 0.1] [--slow 0.01] [--no-kill] [--proxy-storm 2000]
+ * npm run chaos -- --users 200 --seconds 120 [--cut 0.1] [--slow 0.01] [--burst 0.05] [--no-kill] [--proxy-storm 2000]
  *
  * Runs the chaos harness (test/chaos/chaos-runner.ts) at full size, prints the table and writes
  * the JSON report to bench/results/chaos-<timestamp>.json.
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '120' },
     cut: { type: 'string', default: '0.1' },
     slow: { type: 'string', default: '0.01' },
+    burst: { type: 'string', default: '0.05' },
     'no-kill': { type: 'boolean', default: false },
     // Connections through nginx for the proxy-restart fault; 0 leaves the fault out.
     'proxy-storm': { type: 'string', default: '2000' },
@@ -26,6 +27,7 @@ const report = await runChaos({
   seconds: Number(values.seconds),
   cutFraction: Number(values.cut),
   slowFraction: Number(values.slow),
+  burstFraction: Number(values.burst),
   killServer: !values['no-kill'],
   log: (line) => process.stderr.write(`[chaos] ${line}\n`),
 });
@@ -37,5 +39,5 @@ mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/chaos-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
 writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), ...report, proxyRestart }, null, 2)}\n`);
 process.stdout.write(`report written to ${file}\n`);
-const failed = report.lost + report.duplicates + report.outOfOrder + report.wrongUser + report.runsWithoutExactlyOneTerminal + proxyRestartFailures(proxyRestart);
+const failed = report.lost + report.duplicates + report.wireDuplicates + report.outOfOrder + report.wrongUser + report.runsWithoutExactlyOneTerminal + proxyRestartFailures(proxyRestart);
 process.exitCode = failed === 0 ? 0 : 1;

@@ -83,14 +83,24 @@ export class Metrics {
     help: 'Events refused because their payload did not match the schema',
     registers: [this.registry],
   });
+  readonly catchUpPages = new Counter({
+    name: 'agentwire_catch_up_pages_total',
+    help: 'Pages a connection read from the store instead of taking live events, by reason (start, resume, gap, bound, resync, backfill)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  #outboundPeakBytes = 0;
+  readonly outboundBufferPeak = new Gauge({
+    name: 'agentwire_outbound_buffer_peak_bytes',
+    help: 'Largest outbound buffer any connection had right after an agent event was written to it, since the process started (bounded by the outbound buffer setting plus one frame)',
+    registers: [this.registry],
+    collect: () => {
+      this.outboundBufferPeak.set(this.#outboundPeakBytes);
+    },
+  });
   readonly slowConsumerCloses = new Counter({
     name: 'agentwire_slow_consumer_closes_total',
     help: 'Connections closed with 4408 because their outbound buffer stayed past its bound without draining',
-    registers: [this.registry],
-  });
-  readonly outboundBufferedPeak = new Gauge({
-    name: 'agentwire_outbound_buffered_bytes_peak',
-    help: 'Largest outbound buffer (bytes queued in user space) any connection held right after a write since start; bounded by the outbound buffer setting plus one replay page and one frame',
     registers: [this.registry],
   });
   readonly inboundErrors = new Counter({
@@ -135,6 +145,11 @@ export class Metrics {
       this.eventsConfirmed.set(this.ledger.totals().confirmed);
     },
   });
+
+  /** Records a connection's outbound buffer right after a write, for the peak gauge. */
+  observeOutboundBuffer(bytes: number): void {
+    if (bytes > this.#outboundPeakBytes) this.#outboundPeakBytes = bytes;
+  }
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'agentwire_' });

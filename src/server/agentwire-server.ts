@@ -127,7 +127,15 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
       : await openBackend(setting, { retention: options.retention, nodeId, metrics, logger, redis: options.redis }));
   const store = backend.store;
   const limits: TransportLimits = { ...DEFAULT_TRANSPORT_LIMITS, ...options.transport };
-  const notifier = new WebSocketNotifier({ store, metrics, logger, maxOutboundBytes: limits.maxOutboundBytes, slowConsumerTimeoutMs: limits.slowConsumerTimeoutMs });
+  const notifier = new WebSocketNotifier({
+    store,
+    metrics,
+    logger,
+    maxOutboundBytes: limits.maxOutboundBytes,
+    slowConsumerTimeoutMs: limits.slowConsumerTimeoutMs,
+    replayPageSize: limits.replayPageEvents,
+    maxPendingResumes: limits.maxPendingResumes,
+  });
   const taps = new EventTaps({
     onError: (error) => {
       metrics.backgroundErrors.inc({ loop: 'event_tap' });

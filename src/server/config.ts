@@ -57,6 +57,8 @@ const TRANSPORT_VARS: [string, keyof TransportLimits][] = [
   ['AGENTWIRE_CONNECTIONS_PER_USER', 'connectionsPerUser'],
   ['AGENTWIRE_OUTBOUND_BUFFER_BYTES', 'maxOutboundBytes'],
   ['AGENTWIRE_SLOW_CONSUMER_TIMEOUT_MS', 'slowConsumerTimeoutMs'],
+  ['AGENTWIRE_REPLAY_PAGE_EVENTS', 'replayPageEvents'],
+  ['AGENTWIRE_MAX_PENDING_RESUMES', 'maxPendingResumes'],
   ['AGENTWIRE_PING_INTERVAL_MS', 'heartbeatMs'],
   ['AGENTWIRE_TOKEN_EXPIRY_GRACE_MS', 'tokenExpiryGraceMs'],
   ['AGENTWIRE_CONNECTIONS_PER_SECOND_PER_IP', 'connectionsPerSecondPerIp'],

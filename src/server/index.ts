@@ -11,7 +11,8 @@ export { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
 
 // The parts, for embedding agentwire in an existing server.
 export { AgentWebSocketBridge, DEFAULT_MAX_EVENT_BYTES, type Fanout, type BridgeOptions, type UserWebSocketEmitter, type EventRouting } from '../bridge/agent-websocket-bridge.js';
-export { WebSocketNotifier, DEFAULT_MAX_OUTBOUND_BYTES, type StreamSubscriber, type StreamStart, type NotifierOptions } from '../transport/websocket-notifier.js';
+export { WebSocketNotifier, DEFAULT_MAX_OUTBOUND_BYTES, type NotifiedConnection, type StreamStart, type NotifierOptions } from '../transport/websocket-notifier.js';
+export { StreamSubscriber, type EventSink, type SubscriberSettings } from '../transport/stream-subscriber.js';
 export { ConnectionManager, SUBPROTOCOL, type ConnectionManagerOptions } from '../transport/connection-manager.js';
 export { Authenticator, extractToken, MIN_SECRET_BYTES, type AuthOptions } from '../transport/authenticator.js';
 export { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../transport/transport-limits.js';

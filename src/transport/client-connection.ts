@@ -14,7 +14,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../server/logger.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { TransportLimits } from './transport-limits.js';
-import type { StreamSubscriber, WebSocketNotifier } from './websocket-notifier.js';
+import type { NotifiedConnection, WebSocketNotifier } from './websocket-notifier.js';
 
 export interface ConnectionDeps {
   engine: ExecutionEngine;
@@ -25,7 +25,7 @@ export interface ConnectionDeps {
   schema: ReturnType<typeof clientMessageSchema>;
 }
 
-export class ClientConnection implements StreamSubscriber {
+export class ClientConnection implements NotifiedConnection {
   readonly userId: string;
   readonly #deps: ConnectionDeps;
   readonly #bucket: TokenBucket;
@@ -125,7 +125,11 @@ export class ClientConnection implements StreamSubscriber {
         return;
       }
       case 'resume':
-        await notifier.resume(this.connectionId, message.lastSeq, message.epoch);
+        // Queued behind the resume this connection is replaying, if any: one at a time, so no
+        // two of them replay the same range.
+        if (!notifier.resume(this.connectionId, message.lastSeq, message.epoch)) {
+          this.#refuse(ErrorCode.RATE_LIMITED, `at most ${this.#deps.limits.maxPendingResumes} resumes may wait behind the one being replayed; resume dropped`);
+        }
         return;
       case 'ack':
         if (!notifier.ack(this.connectionId, message.seq)) this.#refuse(ErrorCode.INVALID_MESSAGE, `ack ${message.seq} is beyond the last seq sent on this connection`);

@@ -32,6 +32,17 @@ export interface TransportLimits {
   maxOutboundBytes: number;
   /** How long a connection may sit past maxOutboundBytes without draining before it is closed with 4408 (default 10 s). */
   slowConsumerTimeoutMs: number;
+  /**
+   * Events one connection reads from the store and writes per turn of the event loop while it
+   * catches up or replays (default 256): its replay budget. Between two pages it yields, so a
+   * resume storm on one user's connections cannot stall everyone else's delivery.
+   */
+  replayPageEvents: number;
+  /**
+   * In-band resumes that may wait behind the one a connection is replaying (default 16); one
+   * more is refused with RATE_LIMITED. Resumes of a connection are served one at a time.
+   */
+  maxPendingResumes: number;
   /** Interval of WebSocket pings; a connection that misses one pong is dropped (default 25 s). */
   heartbeatMs: number;
   /** How long after its token expires a connection may stay open (default 0). */
@@ -54,6 +65,8 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   connectionsPerUser: 10,
   maxOutboundBytes: 8 * 1024 * 1024,
   slowConsumerTimeoutMs: 10_000,
+  replayPageEvents: 256,
+  maxPendingResumes: 16,
   heartbeatMs: 25_000,
   tokenExpiryGraceMs: 0,
   connectionsPerSecondPerIp: 20,

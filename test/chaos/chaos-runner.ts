@@ -2,8 +2,10 @@
  * The chaos harness: a real server process on SQLite, N users running agents continuously
  * through the real SDK, and faults: a random share of connections cut every second, a few
  * clients that stop reading, the server SIGKILLed and restarted on the same file, one agent
- * that stops sending heartbeats. At the end every figure comes from each client's own record,
- * checked against what the server stored.
+ * that stops sending heartbeats, and resume bursts (several in-band resumes in one TCP write)
+ * from a share of clients. At the end every figure comes from each client's own record,
+ * checked against what the server stored, and from the raw frames each connection received
+ * (a seq sent twice on one connection counts even though the SDK would hide it).
  */
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
@@ -21,6 +23,8 @@ export interface ChaosOptions {
   cutFraction?: number;
   /** Share of clients that stop reading for a while, repeatedly (default 0.01, at least 1). */
   slowFraction?: number;
+  /** Share of clients that write a burst of in-band resumes each second, in rotation (default 0.05). */
+  burstFraction?: number;
   /** SIGKILL and restart the server once, at half time (default true). */
   killServer?: boolean;
   log?: (line: string) => void;
@@ -47,6 +51,10 @@ export interface ChaosReport {
   /** From losing the connection to being caught up again (backoff + connect + replay). */
   outageMs: { count: number; p50: number; p99: number; max: number };
   slowConsumerStalls: number;
+  /** Bursts of in-band resumes written (each several resumes in one TCP write). */
+  resumeBursts: number;
+  /** Seqs a connection received more than once, counted on the raw frames of every connection. */
+  wireDuplicates: number;
   slowConsumerCloses: number;
   serverRestarts: number;
   serverMaxRssMb: number;
@@ -98,6 +106,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let cuts = 0;
   let stalls = 0;
   let restarts = 0;
+  let bursts = 0;
+  const burstEvery = Math.max(1, Math.round(1 / (options.burstFraction ?? 0.05)));
   const loops = users.map((user, index) => runLoop(user, index === slowCount, () => stopping));
   const rssPoll = setInterval(() => {
     void readMetric(httpUrl, 'agentwire_process_resident_memory_bytes').then((rss) => {
@@ -108,8 +118,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   for (let second = 1; second <= options.seconds; second++) {
     await sleep(started + second * 1000 - Date.now());
-    for (const user of users) {
+    for (const [index, user] of users.entries()) {
       if (Math.random() < (options.cutFraction ?? 0.1) && user.controller.cut()) cuts += 1;
+      if (index % burstEvery === second % burstEvery && resumeBurst(user)) bursts += 1;
       if (user.slow && second % 8 === 1) {
         user.controller.current?.stall(6000);
         stalls += 1;
@@ -137,7 +148,38 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   clearInterval(rssPoll);
   for (const user of users) user.client.close();
   await server.kill('SIGTERM');
-  return report(options, users, published, { cuts, stalls, restarts, maxRss, serverRatio, slowCloses });
+  return report(options, users, published, { cuts, stalls, restarts, bursts, maxRss, serverRatio, slowCloses });
+}
+
+/**
+ * Writes five in-band resumes in one TCP write on the user's open connection, for points at
+ * and below what it has (the server replays what this connection has not carried, once).
+ */
+function resumeBurst(user: UserRecord): boolean {
+  const socket = user.controller.current;
+  const position = user.client.position;
+  if (socket?.readyState !== 1 || !position) return false;
+  const points = [0, 1, 2, 3, 4].map((i) => Math.max(0, position.lastSeq - i * Math.floor(Math.random() * 40)));
+  void socket.burst(points.map((lastSeq) => JSON.stringify({ type: 'resume', lastSeq, epoch: position.epoch })));
+  return true;
+}
+
+/** Seqs received twice on one connection, from the raw frames of every connection. */
+function wireDuplicates(users: UserRecord[]): number {
+  let twice = 0;
+  for (const user of users) {
+    for (const frames of user.controller.arrived) {
+      const seen = new Set<number>();
+      for (const raw of frames) {
+        const match = /^\{"v":1,[^]*?"seq":(\d+)/.exec(raw.slice(0, 120));
+        if (!match) continue;
+        const seq = Number(match[1]);
+        if (seen.has(seq)) twice += 1;
+        seen.add(seq);
+      }
+    }
+  }
+  return twice;
 }
 
 async function connectUser(userId: string, wsUrl: string, slow: boolean): Promise<UserRecord> {
@@ -238,7 +280,7 @@ async function waitCaughtUp(users: UserRecord[], published: Published, timeoutMs
   }
 }
 
-function report(options: ChaosOptions, users: UserRecord[], published: Published, extra: { cuts: number; stalls: number; restarts: number; maxRss: number; serverRatio: number; slowCloses: number }): ChaosReport {
+function report(options: ChaosOptions, users: UserRecord[], published: Published, extra: { cuts: number; stalls: number; restarts: number; bursts: number; maxRss: number; serverRatio: number; slowCloses: number }): ChaosReport {
   let lost = 0;
   let publishedCount = 0;
   let delivered = 0;
@@ -292,6 +334,8 @@ function report(options: ChaosOptions, users: UserRecord[], published: Published
     reconnectToCaughtUpMs: summary(caughtUp),
     outageMs: summary(outages),
     slowConsumerStalls: extra.stalls,
+    resumeBursts: extra.bursts,
+    wireDuplicates: wireDuplicates(users),
     slowConsumerCloses: extra.slowCloses,
     serverRestarts: extra.restarts,
     serverMaxRssMb: Math.round((extra.maxRss / 1024 / 1024) * 10) / 10,
@@ -315,6 +359,8 @@ export function formatReport(report: ChaosReport): string {
     ['connections cut / reconnects', `${report.cuts} / ${report.reconnects}`],
     ['reconnect → caught up p50 / p99 / max (ms)', `${report.reconnectToCaughtUpMs.p50} / ${report.reconnectToCaughtUpMs.p99} / ${report.reconnectToCaughtUpMs.max} (n=${report.reconnectToCaughtUpMs.count})`],
     ['cut → caught up again p50 / p99 / max (ms)', `${report.outageMs.p50} / ${report.outageMs.p99} / ${report.outageMs.max} (n=${report.outageMs.count})`],
+    ['resume bursts (5 resumes in one write)', report.resumeBursts],
+    ['a seq sent twice on one connection (raw frames)', report.wireDuplicates],
     ['slow-consumer stalls / 4408 closes', `${report.slowConsumerStalls} / ${report.slowConsumerCloses}`],
     ['server SIGKILL + restarts', report.serverRestarts],
     ['server peak RSS (MB)', report.serverMaxRssMb],

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { formatReport, runChaos } from './chaos-runner.js';
 
 describe('chaos (bounded)', () => {
-  it('40 users, 16 s of cuts, slow readers, a SIGKILLed server and a silent agent: nothing lost, nothing twice, nothing misrouted', async () => {
+  it('40 users, 16 s of cuts, slow readers, resume bursts, a SIGKILLed server and a silent agent: nothing lost, nothing twice, nothing misrouted', async () => {
     const report = await runChaos({ users: 40, seconds: 16, slowFraction: 0.025 });
     console.log(formatReport(report));
     expect(report.published).toBeGreaterThan(2000);
     expect(report.lost).toBe(0);
     expect(report.duplicates).toBe(0);
+    expect(report.wireDuplicates).toBe(0);
+    expect(report.resumeBursts).toBeGreaterThan(5);
     expect(report.outOfOrder).toBe(0);
     expect(report.wrongUser).toBe(0);
     expect(report.runsWithoutExactlyOneTerminal).toBe(0);

@@ -111,7 +111,7 @@ describe('slow consumers', () => {
       stalledP99: p99(withStalled.latencies),
       events: withStalled.latencies.length,
     };
-    const peakBuffered = await metric('agentwire_outbound_buffered_bytes_peak');
+    const peakBuffered = await metric('agentwire_outbound_buffer_peak_bytes');
     console.log(JSON.stringify({ ...figures, baselineRuns: baseline.normalRuns, stalledRuns: withStalled.normalRuns, peakBufferedMb: peakBuffered / 2 ** 20 }));
     // The bound, where the memory is: the largest outbound buffer any connection held right
     // after a write. Without the bound a stalled connection held 9.5–16 MB here (measured).

@@ -6,6 +6,7 @@
  */
 import WebSocket from 'ws';
 import type { WebSocketConstructor, WebSocketLike } from 'agentwire/client';
+import { sendInOneWrite } from './raw-burst.js';
 
 export type InboundRule = (frame: { type: string; seq?: number; raw: string }, socket: FaultSocket) => 'pass' | 'drop' | 'duplicate' | { delayMs: number };
 
@@ -87,6 +88,12 @@ export class FaultSocket implements WebSocketLike {
 
   cut(): void {
     this.#ws?.terminate();
+  }
+
+  /** Sends frames the application did not ask for, all in one TCP write (a burst). */
+  burst(messages: readonly string[]): Promise<void> {
+    if (this.#ws?.readyState !== 1) return Promise.resolve();
+    return sendInOneWrite(this.#ws, messages);
   }
 
   /** Stops reading from the network for `ms` (a slow consumer): the server's buffers fill up. */

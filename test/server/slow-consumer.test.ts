@@ -42,7 +42,7 @@ describe('slow consumers', () => {
     // than the bound plus one frame (live) and one replay page (catch-up). Without the bound
     // the stalled connection holds most of the 24 MB burst.
     const frameBytes = Math.max(...reader.events().map((e) => Buffer.byteLength(JSON.stringify(e))));
-    const peak = await metric('agentwire_outbound_buffered_bytes_peak');
+    const peak = await metric('agentwire_outbound_buffer_peak_bytes');
     expect(peak).toBeGreaterThan(MAX_OUTBOUND_BYTES);
     expect(peak).toBeLessThanOrEqual(MAX_OUTBOUND_BYTES + (REPLAY_PAGE + 1) * frameBytes);
 
