@@ -13,6 +13,8 @@ export const SsotErrorCode = {
   CANONICAL_UNRESOLVED: 'SSOT_CANONICAL_UNRESOLVED',
   /** Writing a report or a fixed file failed. */
   WRITE_FAILED: 'SSOT_WRITE_FAILED',
+  /** `fix --write` refused: rewritten files use members or constructor arguments the canonical definition lacks. */
+  INCOMPATIBLE: 'SSOT_INCOMPATIBLE',
 } as const;
 
 export type SsotErrorCode = (typeof SsotErrorCode)[keyof typeof SsotErrorCode];
@@ -27,7 +29,17 @@ export class SsotError extends Error {
   }
 }
 
+const CODES: ReadonlySet<string> = new Set(Object.values(SsotErrorCode));
+
+/**
+ * By shape, not `instanceof`: run from source (the bin's tsx fallback), the modules loaded with
+ * require() and those loaded with import are two copies, each with its own SsotError class.
+ */
+export function isSsotError(error: unknown): error is SsotError {
+  return error instanceof Error && error.name === 'SsotError' && CODES.has(String((error as { code?: unknown }).code));
+}
+
 /** Usage and config problems are the caller's to fix: the CLI maps them to exit code 2. */
 export function isUsageError(error: unknown): error is SsotError {
-  return error instanceof SsotError && error.code !== SsotErrorCode.WRITE_FAILED;
+  return isSsotError(error) && error.code !== SsotErrorCode.WRITE_FAILED;
 }

@@ -21,6 +21,8 @@ export interface CliArgs {
   readonly pythonPaths: readonly string[];
   readonly limits: Readonly<Record<string, number>>;
   readonly write: boolean;
+  /** fix: write even when callers use what the canonical definition lacks. */
+  readonly allowIncompatible: boolean;
   readonly progress: boolean;
   /** --workers N; unset: the SSOT_WORKERS environment variable, else one per core. */
   readonly workers: number | undefined;
@@ -54,6 +56,7 @@ const OPTIONS = {
   'max-unresolved': { type: 'string' },
   'max-deprecated': { type: 'string' },
   write: { type: 'boolean' },
+  'allow-incompatible': { type: 'boolean' },
   'no-progress': { type: 'boolean' },
   workers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -89,6 +92,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     pythonPaths: values['python-path'] ?? [],
     limits: limitsOf(values),
     write: values.write === true,
+    allowIncompatible: values['allow-incompatible'] === true,
     progress: values['no-progress'] !== true,
     workers: workersOf(values.workers, '--workers'),
   };
@@ -138,7 +142,7 @@ Usage:
              [--format md|json] [--out FILE] [--scope concept|tree] [--max-implementations N]
              [--max-import-paths N] [--max-outside-factory N] [--max-unresolved N] [--max-deprecated N]
   ssot audit [DIR] [--config FILE]          audit every concept listed in ssot.config.json
-  ssot fix [DIR] --concept NAME --canonical MODULE [--write]
+  ssot fix [DIR] --concept NAME --canonical MODULE [--write] [--allow-incompatible]
 
 Common options:
   --config FILE            config file (default: DIR/ssot.config.json when it exists)
@@ -155,5 +159,6 @@ Common options:
 MODULE is a path from DIR (src/transport/notifier.ts), a dotted Python module
 (app.services.bridge) or a package specifier / tsconfig alias (agentwire/server).
 
-Exit codes: 0 done, 1 a configured limit is exceeded, 2 usage or config error, 3 internal error.
+Exit codes: 0 done, 1 a configured limit is exceeded, 2 usage or config error, 3 internal error,
+4 fix --write refused: callers use what the canonical definition lacks.
 `;

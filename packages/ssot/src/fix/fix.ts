@@ -5,6 +5,7 @@ import type { ConceptUse } from '../analysis/concept-uses.js';
 import { ExportTracer } from '../analysis/export-trace.js';
 import type { ModuleRef } from '../analysis/module-ref.js';
 import type { Project } from '../analysis/project.js';
+import { checkCompatibility, type CompatibilityReport } from '../compat/compatibility.js';
 import { SsotError, SsotErrorCode } from '../errors.js';
 import { rewriteSite } from './rewrite-site.js';
 import { targetSpecifier } from './target-specifier.js';
@@ -13,6 +14,8 @@ import { unifiedDiff } from './unified-diff.js';
 
 export interface FixOptions extends AuditOptions {
   readonly write: boolean;
+  /** Write even when callers use what the canonical definition lacks (default false: refuse). */
+  readonly allowIncompatible?: boolean;
 }
 
 export interface FileChange {
@@ -33,6 +36,10 @@ export interface FixResult {
   readonly changes: readonly FileChange[];
   readonly skipped: readonly SkippedImport[];
   readonly written: boolean;
+  /** True when `write` was asked for and refused because of compatibility mismatches. */
+  readonly refused: boolean;
+  /** Every rewritten file checked against the canonical definition. */
+  readonly compatibility: CompatibilityReport;
   readonly before: Metrics;
   /** Metrics from a fresh audit after writing; null on a dry run. */
   readonly after: Metrics | null;
@@ -65,19 +72,24 @@ export async function fixImports(options: FixOptions): Promise<FixResult> {
   }
   const before = run.report.concepts[0]?.metrics;
   if (before === undefined) throw new SsotError(SsotErrorCode.USAGE, 'nothing to fix');
-  if (!options.write || after.size === 0) return { concept: concept.name, canonical: canonical.written, changes, skipped: plan.skipped, written: false, before, after: null };
+  const compatibility = checkCompatibility(run.project, concept.name, canonical, plan.planned.filter((use) => after.has(use.file.path)));
+  const refused = options.write && compatibility.mismatches.length > 0 && options.allowIncompatible !== true;
+  const result = { concept: concept.name, canonical: canonical.written, changes, skipped: plan.skipped, compatibility, before };
+  if (!options.write || refused || after.size === 0) return { ...result, written: false, refused, after: null };
   for (const [path, text] of after) writeFile(path, text);
   const again = await auditRun(options);
-  return { concept: concept.name, canonical: canonical.written, changes, skipped: plan.skipped, written: true, before, after: again.report.concepts[0]?.metrics ?? null };
+  return { ...result, written: true, refused: false, after: again.report.concepts[0]?.metrics ?? null };
 }
 
 interface Plan {
   readonly edits: Map<string, { edits: TextEdit[]; sites: number }>;
   readonly skipped: SkippedImport[];
+  /** The imports the edits rewrite: whose files the compatibility check reads. */
+  readonly planned: ConceptUse[];
 }
 
 function planEdits(project: Project, uses: readonly ConceptUse[], name: string, canonical: ModuleRef): Plan {
-  const plan: Plan = { edits: new Map(), skipped: [] };
+  const plan: Plan = { edits: new Map(), skipped: [], planned: [] };
   const protectedFiles = canonicalChain(project, name, canonical);
   const done = new Set<string>();
   for (const use of uses) {
@@ -99,6 +111,7 @@ function planEdits(project: Project, uses: readonly ConceptUse[], name: string, 
     const entry = plan.edits.get(use.file.path) ?? { edits: [], sites: 0 };
     entry.edits.push(...rewrite.edits);
     entry.sites += 1;
+    plan.planned.push(use);
     plan.edits.set(use.file.path, entry);
   }
   return plan;
