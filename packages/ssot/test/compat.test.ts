@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EXCLUDES } from '../src/files/walk.js';
 import { fixImports } from '../src/fix/fix.js';
-import { concept, fixtureTree, type FixtureTree } from './support/fixture-tree.js';
+import { renderMarkdown } from '../src/report/markdown.js';
+import { auditTree, concept, fixtureTree, type FixtureTree } from './support/fixture-tree.js';
 import { ssotFromSource } from './support/run-bin.js';
 
 function options(tree: FixtureTree, canonical: string, write: boolean, allowIncompatible = false) {
@@ -165,3 +166,45 @@ describe('compatibility before rewriting: TypeScript', () => {
     expect(tree.read('src/engine.ts')).toContain("from './legacy/notifier.js'");
   });
 });
+
+describe('audit: API drift between implementations', () => {
+  const python = pythonTree();
+  afterAll(() => python.remove());
+
+  it('Python: members only in one and the constructor difference, against the canonical class, and the callers a move would break', async () => {
+    const { concept: audit } = await auditTree(python, concept('WebSocketNotifier', { canonical: 'pkg.bridge' }));
+    expect(audit.apiDrift).toEqual([{
+      reference: 'pkg/bridge.py:3',
+      other: 'pkg/old_module.py:5',
+      onlyInReference: ['exec_context'],
+      onlyInOther: ['for_tests', 'manager', 'send_tool_result'],
+      referenceSignature: '(emitter, exec_context, *, retries=…)',
+      otherSignature: '(websocket_manager, test_mode=…)',
+      signatureDiffers: true,
+    }]);
+    expect(audit.migrationMismatches.map((m) => `${m.file}:${m.line} ${m.subject}`)).toEqual([
+      'pkg/engine.py:6 WebSocketNotifier(manager, test_mode=True)', 'pkg/engine.py:10 send_tool_result', 'pkg/typed.py:6 for_tests',
+    ]);
+    expect(renderMarkdown(await audit0(python))).toContain('### API drift between implementations: 1');
+  });
+
+  const ts = fixtureTree({
+    'src/a/notifier.ts': 'export class WebSocketNotifier {\n  constructor(a: string) {}\n  send(): void {}\n  close(): void {}\n}\n',
+    'src/b/notifier.ts': 'export class WebSocketNotifier {\n  constructor(a: string, b?: number) {}\n  send(): void {}\n  flush(): void {}\n}\n',
+    'src/use.ts': "import { WebSocketNotifier } from './a/notifier.js';\nexport const n = new WebSocketNotifier('x');\n",
+  });
+  afterAll(() => ts.remove());
+
+  it('TypeScript: without a canonical, against the implementation most files reach', async () => {
+    const { concept: audit } = await auditTree(ts, concept('WebSocketNotifier'));
+    expect(audit.apiDrift).toEqual([{
+      reference: 'src/a/notifier.ts:1', other: 'src/b/notifier.ts:1', onlyInReference: ['close'], onlyInOther: ['flush'],
+      referenceSignature: '(a)', otherSignature: '(a, b=…)', signatureDiffers: true,
+    }]);
+    expect(audit.migrationMismatches).toEqual([]);
+  });
+});
+
+async function audit0(tree: FixtureTree) {
+  return (await auditTree(tree, concept('WebSocketNotifier', { canonical: 'pkg.bridge' }))).report;
+}

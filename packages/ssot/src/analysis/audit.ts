@@ -3,6 +3,9 @@ import { compileGlobs } from '../files/glob.js';
 import { walkSources } from '../files/walk.js';
 import { mark } from '../timing.js';
 import { VERSION } from '../version.js';
+import { apiDrift as driftOf } from '../compat/api-drift.js';
+import { SurfaceReader } from '../compat/class-surface.js';
+import { checkCompatibility } from '../compat/compatibility.js';
 import { attentionItems } from './attention.js';
 import type { AuditReport, CanonicalInfo, ConceptAudit, DefinitionFinding, ImportPath, Location, UnresolvedImport } from './audit-result.js';
 import type { ConceptSpec } from './concept-spec.js';
@@ -123,6 +126,7 @@ function auditConcept(context: ConceptContext, unresolvedImports: UnresolvedImpo
   const metrics = computeMetrics({ paths, implementations, nearDuplicates: duplicates, constructions, deprecatedReferences, unresolvedImports });
   const breaches = limitBreaches(metrics, concept.limits);
   const canonicalInfo = canonicalOf(context, canonicalDefinitions, paths);
+  const compatibility = compatibilityOf(context, exact, canonicalDefinitions, definitions);
   return {
     concept: concept.name,
     canonical: canonicalInfo,
@@ -143,7 +147,25 @@ function auditConcept(context: ConceptContext, unresolvedImports: UnresolvedImpo
       definitions, implementations, paths, canonicalPath: canonicalInfo?.suggested === false ? canonicalInfo.module : null,
       constructions, factoriesConfigured: concept.factories.length > 0, deprecatedReferences, unresolvedImports,
     }),
+    ...compatibility,
   };
+}
+
+/**
+ * API drift between the class implementations, against the canonical one (else the one most
+ * files reach), and with a canonical module, the callers a migration to it would break.
+ */
+function compatibilityOf(context: ConceptContext, exact: readonly DefinitionRef[], canonical: readonly DefinitionRef[], findings: readonly DefinitionFinding[]): Pick<ConceptAudit, 'apiDrift' | 'migrationMismatches'> {
+  const implementations = exact.filter(countsAsImplementation);
+  if (implementations.length < 2 && context.canonical === null) return { apiDrift: [], migrationMismatches: [] };
+  const reader = new SurfaceReader(context.project);
+  const reachedBy = (ref: DefinitionRef): number => findings.find((f) => f.file === ref.file.rel && f.line === ref.definition.line)?.reachedByFiles ?? 0;
+  const reference = implementations.find((ref) => canonical.some((found) => sameDefinition(found, ref))) ?? [...implementations].sort((a, b) => reachedBy(b) - reachedBy(a))[0];
+  const apiDrift = implementations.length < 2 ? [] : driftOf(reader, reference, implementations);
+  if (context.canonical === null) return { apiDrift, migrationMismatches: [] };
+  const keys = context.canonical.keys;
+  const moving = context.uses.filter((use) => use.role === 'consumer' && !keys.has(use.pathKey));
+  return { apiDrift, migrationMismatches: checkCompatibility(context.project, context.concept.name, context.canonical, moving, reader).mismatches };
 }
 
 function definitionFinding(ref: DefinitionRef, context: ConceptContext, canonical: readonly DefinitionRef[]): DefinitionFinding {

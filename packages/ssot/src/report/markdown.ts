@@ -1,7 +1,7 @@
 import type { AuditReport, ConceptAudit } from '../analysis/audit-result.js';
 import { code, plural } from './markdown-table.js';
 import {
-  attentionSection, constructionsSection, deprecatedSection, implementationsSection, importPathsSection, metricsSection,
+  apiDriftSection, attentionSection, constructionsSection, deprecatedSection, implementationsSection, importPathsSection, metricsSection,
   severityTable, unresolvedSection,
 } from './markdown-sections.js';
 
@@ -25,6 +25,7 @@ function conceptReport(report: AuditReport, audit: ConceptAudit): string {
     severityTable(audit),
     '## Critical SSOT violations identified',
     implementationsSection(audit),
+    apiDriftSection(audit),
     importPathsSection(audit),
     constructionsSection(audit),
     unresolvedSection(`### 4. Imports that resolve to no module (HIGH): ${audit.unresolvedImports.length}`, audit.unresolvedImports),
