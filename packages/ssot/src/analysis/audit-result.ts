@@ -1,13 +1,14 @@
 import type { ApiDrift } from '../compat/api-drift.js';
 import type { Mismatch } from '../compat/compatibility.js';
 import type { ImportKind } from '../facts/file-facts.js';
+import type { StringReferencePath } from './string-census.js';
 import type { FileRole } from '../files/file-role.js';
 import type { Limits } from './concept-spec.js';
 import type { Scope } from './scan.js';
 
 /** The audit's output: the JSON report is exactly this, and the Markdown report renders it. */
 
-export type { ApiDrift, Mismatch };
+export type { ApiDrift, Mismatch, StringReferencePath };
 
 export interface Location {
   readonly file: string;
@@ -155,6 +156,8 @@ export interface ConceptAudit {
    * canonical definition lacks — what `fix --write` would refuse over.
    */
   readonly migrationMismatches: readonly Mismatch[];
+  /** Module paths in strings resolved at run time (`mock.patch('a.b.C')`, `jest.mock('./x')`), per module. */
+  readonly stringReferences: readonly StringReferencePath[];
 }
 
 export interface AuditReport {

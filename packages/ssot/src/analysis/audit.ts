@@ -19,6 +19,7 @@ import { computeMetrics, limitBreaches } from './metrics.js';
 import { moduleRef, type ModuleRef } from './module-ref.js';
 import { interestOf, prefilterTerms } from './prefilter.js';
 import { Project } from './project.js';
+import { conceptModules, resolveStringReferences, stringReferenceCensus, type ResolvedStringReference } from './string-census.js';
 import { scanTree, type Scope } from './scan.js';
 import { findUnresolvedImports } from './unresolved-imports.js';
 
@@ -41,6 +42,8 @@ export interface AuditRun {
   readonly project: Project;
   readonly uses: ReadonlyMap<string, readonly ConceptUse[]>;
   readonly canonical: ReadonlyMap<string, ModuleRef | null>;
+  /** String references (`mock.patch('a.b.C')`…) that name a module of each concept. */
+  readonly stringReferences: ReadonlyMap<string, readonly ResolvedStringReference[]>;
 }
 
 export async function audit(options: AuditOptions): Promise<AuditReport> {
@@ -69,12 +72,16 @@ export async function auditRun(options: AuditOptions): Promise<AuditRun> {
   const unresolved = findUnresolvedImports(project, options.concepts.map((concept) => ({ name: concept.name, deprecated: deprecated.get(concept.name) ?? [] })));
   const uses = new Map<string, readonly ConceptUse[]>();
   const canonical = new Map<string, ModuleRef | null>();
+  const strings = new Map<string, readonly ResolvedStringReference[]>();
   const concepts = options.concepts.map((concept) => {
     const conceptUses = findConceptUses(project, tracer, concept.name, compileGlobs(concept.ignoreImportsIn));
     const canonicalRef = concept.canonical === null ? null : moduleRef(project, concept.canonical);
     uses.set(concept.name, conceptUses);
     canonical.set(concept.name, canonicalRef);
-    const context = { project, tracer, concept, uses: conceptUses, canonical: canonicalRef, deprecated: deprecated.get(concept.name) ?? [] };
+    const deprecatedRefs = deprecated.get(concept.name) ?? [];
+    const stringRefs = resolveStringReferences(project, conceptModules(conceptUses, exactDefinitions(project, concept.name), deprecatedRefs));
+    strings.set(concept.name, stringRefs);
+    const context = { project, tracer, concept, uses: conceptUses, canonical: canonicalRef, deprecated: deprecatedRefs, strings: stringRefs };
     return auditConcept(context, unresolved.filter((item) => item.concepts.includes(concept.name)));
   });
   mark('analysed');
@@ -99,7 +106,7 @@ export async function auditRun(options: AuditOptions): Promise<AuditRun> {
     ),
     parseErrors: parseErrors(project),
   };
-  return { report, project, uses, canonical };
+  return { report, project, uses, canonical, stringReferences: strings };
 }
 
 interface ConceptContext {
@@ -109,6 +116,7 @@ interface ConceptContext {
   readonly uses: readonly ConceptUse[];
   readonly canonical: ModuleRef | null;
   readonly deprecated: readonly ModuleRef[];
+  readonly strings: readonly ResolvedStringReference[];
 }
 
 function auditConcept(context: ConceptContext, unresolvedImports: UnresolvedImport[]): ConceptAudit {
@@ -148,6 +156,7 @@ function auditConcept(context: ConceptContext, unresolvedImports: UnresolvedImpo
       constructions, factoriesConfigured: concept.factories.length > 0, deprecatedReferences, unresolvedImports,
     }),
     ...compatibility,
+    stringReferences: stringReferenceCensus(context.strings, context.canonical, context.deprecated),
   };
 }
 

@@ -23,12 +23,14 @@ export async function fixCommand(args: CliArgs, io: CliIo): Promise<number> {
 }
 
 function summary(result: FixResult): string {
-  const imports = result.changes.reduce((sum, change) => sum + change.imports, 0);
+  const count = result.changes.reduce((sum, change) => sum + change.imports, 0);
+  const strings = result.changes.reduce((sum, change) => sum + change.strings, 0);
+  const imports = strings === 0 ? `${count} imports` : `${count} imports and ${strings} string references`;
   const lines: string[] = [];
   if (result.changes.length === 0) lines.push(`ssot fix: every import of ${result.concept} already uses ${result.canonical}`);
-  else if (result.written) lines.push(`ssot fix: rewrote ${imports} imports in ${result.changes.length} files to ${result.canonical}`);
-  else if (result.refused) lines.push(`ssot fix: refused to rewrite ${imports} imports in ${result.changes.length} files to ${result.canonical}: ${result.compatibility.mismatches.length} incompatible uses (--allow-incompatible to write anyway) [${SsotErrorCode.INCOMPATIBLE}]`);
-  else lines.push(`ssot fix: would rewrite ${imports} imports in ${result.changes.length} files to ${result.canonical} (dry run; --write to apply)`);
+  else if (result.written) lines.push(`ssot fix: rewrote ${imports} in ${result.changes.length} files to ${result.canonical}`);
+  else if (result.refused) lines.push(`ssot fix: refused to rewrite ${imports} in ${result.changes.length} files to ${result.canonical}: ${result.compatibility.mismatches.length} incompatible uses (--allow-incompatible to write anyway) [${SsotErrorCode.INCOMPATIBLE}]`);
+  else lines.push(`ssot fix: would rewrite ${imports} in ${result.changes.length} files to ${result.canonical} (dry run; --write to apply)`);
   for (const skipped of result.skipped) lines.push(`  left alone: ${skipped.file}${skipped.line > 0 ? `:${skipped.line}` : ''}: ${skipped.reason}`);
   lines.push(...compatibilityLines(result.compatibility));
   if (result.after !== null) lines.push('', metricsTable(result.before, result.after));

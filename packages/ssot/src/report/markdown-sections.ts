@@ -163,3 +163,22 @@ export function apiDriftSection(audit: ConceptAudit): string {
   }
   return lines.join('\n');
 }
+
+export function stringReferencesSection(audit: ConceptAudit): string {
+  const total = audit.stringReferences.reduce((sum, path) => sum + path.references.length, 0);
+  const lines = [`### String references to its modules (resolved at run time): ${total}`, ''];
+  if (total === 0) {
+    lines.push('No `mock.patch`, `patch.object`, `importlib.import_module`, `jest.mock`, `vi.mock` or `require.resolve` names a module of the concept.');
+    return lines.join('\n');
+  }
+  const rows = audit.stringReferences.map((path) => [
+    code(path.path), code(path.target), String(path.files), String(path.productionFiles), String(path.testFiles),
+    path.canonical ? 'canonical' : path.deprecated ? 'deprecated' : 'other',
+  ]);
+  lines.push(table(['Module', 'File', 'Files', 'Production', 'Test', 'Status'], rows), '');
+  for (const path of audit.stringReferences.filter((p) => !p.canonical)) {
+    const items = path.references.slice(0, LIST_LIMIT).map((r) => `${code(`${r.file}:${r.line}`)} ${r.kind} ${code(r.value)}`);
+    lines.push(details(`${code(path.path)}: ${plural(path.references.length, 'reference')}`, items.map((item) => `- ${item}`).join('\n')));
+  }
+  return lines.join('\n');
+}

@@ -2,7 +2,7 @@ import type { AuditReport, ConceptAudit } from '../analysis/audit-result.js';
 import { code, plural } from './markdown-table.js';
 import {
   apiDriftSection, attentionSection, constructionsSection, deprecatedSection, implementationsSection, importPathsSection, metricsSection,
-  severityTable, unresolvedSection,
+  severityTable, stringReferencesSection, unresolvedSection,
 } from './markdown-sections.js';
 
 /** The report in the manual tracker's shape: violations by severity, files by priority, metrics. */
@@ -30,6 +30,7 @@ function conceptReport(report: AuditReport, audit: ConceptAudit): string {
     constructionsSection(audit),
     unresolvedSection(`### 4. Imports that resolve to no module (HIGH): ${audit.unresolvedImports.length}`, audit.unresolvedImports),
     deprecatedSection(audit),
+    stringReferencesSection(audit),
     attentionSection(audit),
     metricsSection(audit),
   ].join('\n\n');
