@@ -15,6 +15,10 @@ export const SsotErrorCode = {
   WRITE_FAILED: 'SSOT_WRITE_FAILED',
   /** `fix --write` refused: rewritten files use members or constructor arguments the canonical definition lacks. */
   INCOMPATIBLE: 'SSOT_INCOMPATIBLE',
+  /** `--baseline FILE` exists but is not an ssot baseline. */
+  BASELINE_INVALID: 'SSOT_BASELINE_INVALID',
+  /** `--changed-since REV`: git could not list the changes (not a repository, unknown revision). */
+  GIT_FAILED: 'SSOT_GIT_FAILED',
 } as const;
 
 export type SsotErrorCode = (typeof SsotErrorCode)[keyof typeof SsotErrorCode];

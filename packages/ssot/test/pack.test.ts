@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureTree } from './support/fixture-tree.js';
+import { ssotFromSource } from './support/run-bin.js';
 
 const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 const WORKSPACE_MODULES = fileURLToPath(new URL('../../../node_modules', import.meta.url));
@@ -77,5 +78,18 @@ describe('the packed ssot, installed on its own', () => {
     const script = "import('ssot').then((m) => console.log(typeof m.audit, typeof m.fixImports, import.meta.resolve('ssot')))";
     const imported = run(process.execPath, ['--input-type=module', '-e', script], project);
     expect(imported.stdout.trim()).toBe(`function function file://${join(project, 'node_modules/ssot/dist/index.js')}`);
+  });
+});
+
+describe('npx ssot in a fresh clone', () => {
+  it('the bin npm links is committed source, not build output, and runs without dist/', () => {
+    const manifest = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const bin = manifest.bin['ssot'] ?? '';
+    // npm links bins at install time and skips a missing file: a fresh clone has no dist/ yet.
+    expect(bin.startsWith('./dist/') || bin.startsWith('dist/')).toBe(false);
+    expect(spawnSync('git', ['ls-files', '--error-unmatch', bin], { cwd: PACKAGE }).status).toBe(0);
+    const result = ssotFromSource(['--version'], PACKAGE);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
