@@ -27,7 +27,8 @@ export function apiDrift(reader: SurfaceReader, reference: DefinitionRef | undef
   if (base === null) return [];
   const drifts: ApiDrift[] = [];
   for (const ref of others) {
-    if (ref === reference || ref.definition.kind !== 'class') continue;
+    // A Python class and a TS class of the same name are not rivals for the same callers.
+    if (ref === reference || ref.definition.kind !== 'class' || ref.file.family !== reference.file.family) continue;
     const other = reader.surface(ref.file, ref.definition.name, ref.definition.line);
     if (other === null) continue;
     const onlyInReference = [...base.members].filter((member) => !other.members.has(member)).sort();

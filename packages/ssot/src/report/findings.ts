@@ -71,7 +71,8 @@ function unresolvedDraft(item: ConceptAudit['unresolvedImports'][number]): Draft
 function conceptDrafts(audit: ConceptAudit): Draft[] {
   const name = audit.concept;
   const drafts: Draft[] = [];
-  const canonical = audit.canonical;
+  // Against a canonical ssot only suggested (the most-used path), flagging every other import would be noise.
+  const canonical = audit.canonical?.suggested === false ? audit.canonical : null;
   if (audit.metrics.implementations > 1) {
     for (const d of audit.definitions.filter((def) => def.countsAsImplementation && !def.canonical)) {
       drafts.push({ ruleId: 'ssot/competing-implementation', file: d.file, line: d.line, message: `${d.kind} ${d.qualifiedName} is one of ${audit.metrics.implementations} implementations of ${name}`, identity: d.qualifiedName });
