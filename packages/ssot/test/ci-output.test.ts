@@ -143,6 +143,14 @@ describe('--changed-since', () => {
       'ssot/competing-implementation src/legacy/notifier.ts:1',
       'ssot/non-canonical-import src/a.ts:1',
     ]);
+    git('commit', '-qam', 'ts change');
+    fixture.write('app/notifier.py', 'class WebSocketNotifier:\n    def send(self):\n        pass\n');
+    const python = await audit(fixture, ['--canonical', 'src/transport/notifier.ts', '--format', 'sarif', '--changed-since', 'HEAD']);
+    expect(((JSON.parse(python.stdout) as Sarif).runs[0]?.results ?? []).map((r) => `${r.ruleId} ${where(r)}`).sort()).toEqual([
+      'ssot/competing-implementation app/notifier.py:1',
+      'ssot/non-canonical-import app/main.py:1',
+      'ssot/unresolved-import app/main.py:2',
+    ]);
     await expect(audit(fixture, ['--changed-since', 'no-such-revision', '--format', 'sarif'])).rejects.toMatchObject({ code: 'SSOT_GIT_FAILED' });
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { SgNode } from '@ast-grep/napi';
 import type { Project } from '../analysis/project.js';
 import type { SourceFile } from '../files/source-file.js';
+import { escapeRegex } from '../facts/syntax-node.js';
 import { parseSource } from '../parse/parser.js';
 import { pyOwnSurface, type OwnSurface } from './py-surface.js';
 import { NO_ARGUMENTS, type Signature } from './signature.js';
@@ -57,8 +58,10 @@ export class SurfaceReader {
 
   #find(file: SourceFile, name: string, line: number | undefined, depth: number): ClassSurface | null {
     if (depth > MAX_BASE_DEPTH) return null;
-    const kinds = file.family === 'python' ? ['class_definition'] : ['class_declaration', 'abstract_class_declaration', 'class'];
-    const candidates = this.root(file).findAll({ rule: { any: kinds.map((kind) => ({ kind, has: { field: 'name', regex: `^${name}$` } })) } });
+    // The JavaScript grammar has no abstract classes, and ast-grep rejects a rule naming a kind the grammar lacks.
+    const kinds = file.family === 'python' ? ['class_definition'] : file.grammar === 'JavaScript' ? ['class_declaration', 'class'] : ['class_declaration', 'abstract_class_declaration', 'class'];
+    const pattern = `^${escapeRegex(name)}$`;
+    const candidates = this.root(file).findAll({ rule: { any: kinds.map((kind) => ({ kind, has: { field: 'name', regex: pattern } })) } });
     const node = candidates.find((candidate) => line === undefined || candidate.range().start.line + 1 === line) ?? candidates[0];
     if (node !== undefined) return this.#complete(file, node, name, depth);
     const imported = this.#imported(file, name);
@@ -107,7 +110,7 @@ export class SurfaceReader {
       const target = resolution.status === 'resolved' ? this.#project.fileAt(resolution.file) : undefined;
       if (target === undefined) continue;
       if (binding !== undefined) return { file: target, name: binding.imported };
-      if (this.root(target).find({ rule: { has: { field: 'name', regex: `^${name}$` } } }) !== null) return { file: target, name };
+      if (this.root(target).find({ rule: { has: { field: 'name', regex: `^${escapeRegex(name)}$` } } }) !== null) return { file: target, name };
     }
     return null;
   }
