@@ -68,6 +68,7 @@ function pythonTree(): FixtureTree {
       'def handle(notifier: WSN, run):',
       '    notifier.exec_context',
       '    notifier.emit(run)',
+      '    WSN(emitter=None, exec_context=None).send_tool_result(run)',
       '    return WSN.for_tests()',
       '',
       'def fine(emitter, context):',
@@ -88,7 +89,8 @@ describe('compatibility before rewriting: Python', () => {
     expect(result.compatibility.mismatches.map((m) => [m.file, m.line, m.kind, m.subject])).toEqual([
       ['pkg/engine.py', 6, 'constructor', 'WebSocketNotifier(manager, test_mode=True)'],
       ['pkg/engine.py', 10, 'missing-member', 'send_tool_result'],
-      ['pkg/typed.py', 6, 'missing-member', 'for_tests'],
+      ['pkg/typed.py', 6, 'missing-member', 'send_tool_result'],
+      ['pkg/typed.py', 7, 'missing-member', 'for_tests'],
     ]);
     expect(result.compatibility.mismatches[0]?.detail).toContain("keyword argument 'test_mode' is not a parameter; missing required argument 'exec_context'");
     expect(result.compatibility.notes).toEqual([
@@ -147,6 +149,7 @@ describe('compatibility before rewriting: TypeScript', () => {
       'const made = N.create();',
       'const plain = new N();',
       'made.sendAgentStarted();',
+      'new N({}).sendToolResult();',
       '',
     ].join('\n'),
   });
@@ -162,6 +165,7 @@ describe('compatibility before rewriting: TypeScript', () => {
       ['src/engine.ts', 8, 'missing-member', 'sendToolResult'],
       ['test/engine.test.ts', 2, 'missing-member', 'create'],
       ['test/engine.test.ts', 3, 'constructor', 'new N()'],
+      ['test/engine.test.ts', 5, 'missing-member', 'sendToolResult'],
     ]);
     expect(tree.read('src/engine.ts')).toContain("from './legacy/notifier.js'");
   });
@@ -183,7 +187,7 @@ describe('audit: API drift between implementations', () => {
       signatureDiffers: true,
     }]);
     expect(audit.migrationMismatches.map((m) => `${m.file}:${m.line} ${m.subject}`)).toEqual([
-      'pkg/engine.py:6 WebSocketNotifier(manager, test_mode=True)', 'pkg/engine.py:10 send_tool_result', 'pkg/typed.py:6 for_tests',
+      'pkg/engine.py:6 WebSocketNotifier(manager, test_mode=True)', 'pkg/engine.py:10 send_tool_result', 'pkg/typed.py:6 send_tool_result', 'pkg/typed.py:7 for_tests',
     ]);
     expect(renderMarkdown(await audit0(python))).toContain('### API drift between implementations: 1');
   });

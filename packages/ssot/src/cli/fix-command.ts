@@ -39,7 +39,8 @@ function summary(result: FixResult): string {
 
 function compatibilityLines(report: CompatibilityReport): string[] {
   if (report.mismatches.length === 0 && report.notes.length === 0) return [];
-  const lines = ['', `Compatibility with the canonical definition${report.canonicalClass === null ? '' : ` (${report.canonicalClass}${report.canonicalSignature ?? ''})`}: ${report.mismatches.length} mismatches`];
+  const canonical = report.canonicalClass === null ? '' : ` (${report.canonicalClass}, constructor ${report.canonicalSignature ?? 'inherited from outside the tree'})`;
+  const lines = ['', `Compatibility with the canonical definition${canonical}: ${report.mismatches.length} mismatches`];
   for (const mismatch of report.mismatches) lines.push(`  ${mismatch.file}:${mismatch.line}: ${mismatch.kind}: ${mismatch.detail}`);
   for (const note of report.notes) lines.push(`  note: ${note}`);
   return lines;

@@ -26,6 +26,7 @@ export function apiUses(root: SgNode, python: boolean, local: string): ApiUse[] 
     uses.push({ kind: 'construct', line: call.range().start.line + 1, call: callShape(call.field('arguments'), python), text: oneLine(call.text()) });
     const bound = boundName(call, python);
     if (bound !== null) instances.add(bound);
+    chained(call, python, uses);
   }
   for (const name of annotatedNames(root, python, local)) instances.add(name);
   const memberKind = python ? 'attribute' : 'member_expression';
@@ -39,6 +40,15 @@ export function apiUses(root: SgNode, python: boolean, local: string): ApiUse[] 
     else if (instances.has(object)) uses.push({ kind: 'instance-member', line, member, via: object });
   }
   return uses;
+}
+
+/** `X(…).send()`: a member read straight off the new instance. */
+function chained(call: SgNode, python: boolean, uses: ApiUse[]): void {
+  const parent = call.parent();
+  if (parent === null || parent.kind() !== (python ? 'attribute' : 'member_expression')) return;
+  if (parent.field('object')?.range().start.index !== call.range().start.index) return;
+  const member = parent.field(python ? 'attribute' : 'property')?.text() ?? '';
+  if (!UNIVERSAL.test(member)) uses.push({ kind: 'instance-member', line: parent.range().start.line + 1, member, via: 'a new instance' });
 }
 
 function callShape(args: SgNode | null, python: boolean): CallShape {
