@@ -13,6 +13,12 @@ export const SsotErrorCode = {
   CANONICAL_UNRESOLVED: 'SSOT_CANONICAL_UNRESOLVED',
   /** Writing a report or a fixed file failed. */
   WRITE_FAILED: 'SSOT_WRITE_FAILED',
+  /** `fix --write` refused: rewritten files use members or constructor arguments the canonical definition lacks. */
+  INCOMPATIBLE: 'SSOT_INCOMPATIBLE',
+  /** `--baseline FILE` exists but is not an ssot baseline. */
+  BASELINE_INVALID: 'SSOT_BASELINE_INVALID',
+  /** `--changed-since REV`: git could not list the changes (not a repository, unknown revision). */
+  GIT_FAILED: 'SSOT_GIT_FAILED',
 } as const;
 
 export type SsotErrorCode = (typeof SsotErrorCode)[keyof typeof SsotErrorCode];
@@ -27,7 +33,17 @@ export class SsotError extends Error {
   }
 }
 
+const CODES: ReadonlySet<string> = new Set(Object.values(SsotErrorCode));
+
+/**
+ * By shape, not `instanceof`: run from source (the bin's tsx fallback), the modules loaded with
+ * require() and those loaded with import are two copies, each with its own SsotError class.
+ */
+export function isSsotError(error: unknown): error is SsotError {
+  return error instanceof Error && error.name === 'SsotError' && CODES.has(String((error as { code?: unknown }).code));
+}
+
 /** Usage and config problems are the caller's to fix: the CLI maps them to exit code 2. */
 export function isUsageError(error: unknown): error is SsotError {
-  return error instanceof SsotError && error.code !== SsotErrorCode.WRITE_FAILED;
+  return isSsotError(error) && error.code !== SsotErrorCode.WRITE_FAILED;
 }

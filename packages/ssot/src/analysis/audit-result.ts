@@ -1,9 +1,14 @@
+import type { ApiDrift } from '../compat/api-drift.js';
+import type { Mismatch } from '../compat/compatibility.js';
 import type { ImportKind } from '../facts/file-facts.js';
+import type { StringReferencePath } from './string-census.js';
 import type { FileRole } from '../files/file-role.js';
 import type { Limits } from './concept-spec.js';
 import type { Scope } from './scan.js';
 
 /** The audit's output: the JSON report is exactly this, and the Markdown report renders it. */
+
+export type { ApiDrift, Mismatch, StringReferencePath };
 
 export interface Location {
   readonly file: string;
@@ -144,6 +149,15 @@ export interface ConceptAudit {
   readonly constructions: readonly ConstructionFinding[];
   readonly deprecatedReferences: readonly DeprecatedReference[];
   readonly attention: readonly AttentionItem[];
+  /** API differences between competing class implementations, against the canonical (else most used) one. */
+  readonly apiDrift: readonly ApiDrift[];
+  /**
+   * With a canonical module: what files importing the concept through other paths use that the
+   * canonical definition lacks — what `fix --write` would refuse over.
+   */
+  readonly migrationMismatches: readonly Mismatch[];
+  /** Module paths in strings resolved at run time (`mock.patch('a.b.C')`, `jest.mock('./x')`), per module. */
+  readonly stringReferences: readonly StringReferencePath[];
 }
 
 export interface AuditReport {

@@ -3,6 +3,9 @@ import { compileGlobs } from '../files/glob.js';
 import { walkSources } from '../files/walk.js';
 import { mark } from '../timing.js';
 import { VERSION } from '../version.js';
+import { apiDrift as driftOf } from '../compat/api-drift.js';
+import { SurfaceReader } from '../compat/class-surface.js';
+import { checkCompatibility } from '../compat/compatibility.js';
 import { attentionItems } from './attention.js';
 import type { AuditReport, CanonicalInfo, ConceptAudit, DefinitionFinding, ImportPath, Location, UnresolvedImport } from './audit-result.js';
 import type { ConceptSpec } from './concept-spec.js';
@@ -16,6 +19,7 @@ import { computeMetrics, limitBreaches } from './metrics.js';
 import { moduleRef, type ModuleRef } from './module-ref.js';
 import { interestOf, prefilterTerms } from './prefilter.js';
 import { Project } from './project.js';
+import { conceptModules, resolveStringReferences, stringReferenceCensus, type ResolvedStringReference } from './string-census.js';
 import { scanTree, type Scope } from './scan.js';
 import { findUnresolvedImports } from './unresolved-imports.js';
 
@@ -38,6 +42,8 @@ export interface AuditRun {
   readonly project: Project;
   readonly uses: ReadonlyMap<string, readonly ConceptUse[]>;
   readonly canonical: ReadonlyMap<string, ModuleRef | null>;
+  /** String references (`mock.patch('a.b.C')`…) that name a module of each concept. */
+  readonly stringReferences: ReadonlyMap<string, readonly ResolvedStringReference[]>;
 }
 
 export async function audit(options: AuditOptions): Promise<AuditReport> {
@@ -66,12 +72,16 @@ export async function auditRun(options: AuditOptions): Promise<AuditRun> {
   const unresolved = findUnresolvedImports(project, options.concepts.map((concept) => ({ name: concept.name, deprecated: deprecated.get(concept.name) ?? [] })));
   const uses = new Map<string, readonly ConceptUse[]>();
   const canonical = new Map<string, ModuleRef | null>();
+  const strings = new Map<string, readonly ResolvedStringReference[]>();
   const concepts = options.concepts.map((concept) => {
     const conceptUses = findConceptUses(project, tracer, concept.name, compileGlobs(concept.ignoreImportsIn));
     const canonicalRef = concept.canonical === null ? null : moduleRef(project, concept.canonical);
     uses.set(concept.name, conceptUses);
     canonical.set(concept.name, canonicalRef);
-    const context = { project, tracer, concept, uses: conceptUses, canonical: canonicalRef, deprecated: deprecated.get(concept.name) ?? [] };
+    const deprecatedRefs = deprecated.get(concept.name) ?? [];
+    const stringRefs = resolveStringReferences(project, conceptModules(conceptUses, exactDefinitions(project, concept.name), deprecatedRefs));
+    strings.set(concept.name, stringRefs);
+    const context = { project, tracer, concept, uses: conceptUses, canonical: canonicalRef, deprecated: deprecatedRefs, strings: stringRefs };
     return auditConcept(context, unresolved.filter((item) => item.concepts.includes(concept.name)));
   });
   mark('analysed');
@@ -96,7 +106,7 @@ export async function auditRun(options: AuditOptions): Promise<AuditRun> {
     ),
     parseErrors: parseErrors(project),
   };
-  return { report, project, uses, canonical };
+  return { report, project, uses, canonical, stringReferences: strings };
 }
 
 interface ConceptContext {
@@ -106,6 +116,7 @@ interface ConceptContext {
   readonly uses: readonly ConceptUse[];
   readonly canonical: ModuleRef | null;
   readonly deprecated: readonly ModuleRef[];
+  readonly strings: readonly ResolvedStringReference[];
 }
 
 function auditConcept(context: ConceptContext, unresolvedImports: UnresolvedImport[]): ConceptAudit {
@@ -123,6 +134,7 @@ function auditConcept(context: ConceptContext, unresolvedImports: UnresolvedImpo
   const metrics = computeMetrics({ paths, implementations, nearDuplicates: duplicates, constructions, deprecatedReferences, unresolvedImports });
   const breaches = limitBreaches(metrics, concept.limits);
   const canonicalInfo = canonicalOf(context, canonicalDefinitions, paths);
+  const compatibility = compatibilityOf(context, exact, canonicalDefinitions, definitions);
   return {
     concept: concept.name,
     canonical: canonicalInfo,
@@ -143,7 +155,26 @@ function auditConcept(context: ConceptContext, unresolvedImports: UnresolvedImpo
       definitions, implementations, paths, canonicalPath: canonicalInfo?.suggested === false ? canonicalInfo.module : null,
       constructions, factoriesConfigured: concept.factories.length > 0, deprecatedReferences, unresolvedImports,
     }),
+    ...compatibility,
+    stringReferences: stringReferenceCensus(context.strings, context.canonical, context.deprecated),
   };
+}
+
+/**
+ * API drift between the class implementations, against the canonical one (else the one most
+ * files reach), and with a canonical module, the callers a migration to it would break.
+ */
+function compatibilityOf(context: ConceptContext, exact: readonly DefinitionRef[], canonical: readonly DefinitionRef[], findings: readonly DefinitionFinding[]): Pick<ConceptAudit, 'apiDrift' | 'migrationMismatches'> {
+  const implementations = exact.filter(countsAsImplementation);
+  if (implementations.length < 2 && context.canonical === null) return { apiDrift: [], migrationMismatches: [] };
+  const reader = new SurfaceReader(context.project);
+  const reachedBy = (ref: DefinitionRef): number => findings.find((f) => f.file === ref.file.rel && f.line === ref.definition.line)?.reachedByFiles ?? 0;
+  const reference = implementations.find((ref) => canonical.some((found) => sameDefinition(found, ref))) ?? [...implementations].sort((a, b) => reachedBy(b) - reachedBy(a))[0];
+  const apiDrift = implementations.length < 2 ? [] : driftOf(reader, reference, implementations);
+  if (context.canonical === null) return { apiDrift, migrationMismatches: [] };
+  const keys = context.canonical.keys;
+  const moving = context.uses.filter((use) => use.role === 'consumer' && !keys.has(use.pathKey));
+  return { apiDrift, migrationMismatches: checkCompatibility(context.project, context.concept.name, context.canonical, moving, reader).mismatches };
 }
 
 function definitionFinding(ref: DefinitionRef, context: ConceptContext, canonical: readonly DefinitionRef[]): DefinitionFinding {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { extractFacts } from '../facts/extract-facts.js';
 import type { FileFacts, ImportSite, Interest } from '../facts/file-facts.js';
+import type { StringReference } from '../facts/string-references.js';
 import type { SourceFile } from '../files/source-file.js';
 import { parseSource } from '../parse/parser.js';
 import { PyResolver } from '../resolve/py-resolver.js';
@@ -25,6 +26,7 @@ export class Project {
   readonly #facts = new Map<string, FileFacts>();
   readonly #scanned = new Set<string>();
   #scannedList: readonly SourceFile[] | null = null;
+  readonly #stringReferences = new Map<string, readonly StringReference[]>();
   readonly #conditions: readonly string[] | undefined;
   #ts: TsResolver | null = null;
   readonly #py: PyResolver;
@@ -55,6 +57,21 @@ export class Project {
     this.#facts.set(file.path, facts);
     this.#scanned.add(file.path);
     this.#scannedList = null;
+  }
+
+  /** String references found while reading a file the scan did not need to parse. */
+  setStringReferences(file: SourceFile, references: readonly StringReference[]): void {
+    this.#stringReferences.set(file.path, references);
+  }
+
+  /** Files with string references (`mock.patch('a.b')`, `jest.mock('./x')`), in path order, with them. */
+  stringReferences(): { file: SourceFile; references: readonly StringReference[] }[] {
+    const found: { file: SourceFile; references: readonly StringReference[] }[] = [];
+    for (const file of this.files) {
+      const references = this.#stringReferences.get(file.path) ?? (this.#scanned.has(file.path) ? this.facts(file).stringReferences : []);
+      if (references.length > 0) found.push({ file, references });
+    }
+    return found;
   }
 
   parsedOrScanned(file: SourceFile): boolean {

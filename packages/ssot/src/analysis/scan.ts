@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { FileFacts } from '../facts/file-facts.js';
+import { STRING_REFERENCE_NEEDLES, stringReferences } from '../facts/string-references.js';
 import { FileReader } from '../files/file-reader.js';
 import type { SourceFile } from '../files/source-file.js';
 import { ExtractionPool } from '../parse/extraction-pool.js';
@@ -96,6 +97,10 @@ async function selectFiles(project: Project, options: ScanOptions, pool: Extract
   const primary = options.terms.primary.map((term) => Buffer.from(term, 'utf8'));
   const secondary = options.terms.secondary.map((term) => ({ word: term, needle: Buffer.from(term, 'utf8'), files: [] as SourceFile[] }));
   const files = project.files;
+  const needles = {
+    python: STRING_REFERENCE_NEEDLES.python.map((needle) => Buffer.from(needle, 'utf8')),
+    ts: STRING_REFERENCE_NEEDLES.ts.map((needle) => Buffer.from(needle, 'utf8')),
+  };
   const reader = new FileReader();
   let queuedBytes = 0;
   /** Files with a role word only, and their bytes, until the word is known not to be common. */
@@ -104,6 +109,7 @@ async function selectFiles(project: Project, options: ScanOptions, pool: Extract
   for (let index = 0; index < files.length; index += 1) {
     const file = files[index] as SourceFile;
     const buffer = reader.read(file.path);
+    if (needles[file.family].some((needle) => buffer.includes(needle))) project.setStringReferences(file, stringReferences(buffer.toString('utf8'), file.family === 'python'));
     if (primary.some((needle) => buffer.includes(needle))) {
       if (twins.isTwin(file, buffer)) continue;
       pool.submit(file, buffer.length);

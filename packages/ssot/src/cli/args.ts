@@ -3,6 +3,8 @@ import { SsotError, SsotErrorCode } from '../errors.js';
 
 export type Command = 'audit' | 'fix' | 'help' | 'version';
 
+export type Format = 'md' | 'json' | 'sarif' | 'github';
+
 export interface CliArgs {
   readonly command: Command;
   readonly dir: string | undefined;
@@ -11,7 +13,7 @@ export interface CliArgs {
   readonly canonical: string | undefined;
   readonly factories: readonly string[];
   readonly deprecated: readonly string[];
-  readonly format: 'md' | 'json';
+  readonly format: Format;
   readonly out: string | undefined;
   readonly scope: 'concept' | 'tree' | undefined;
   readonly exclude: readonly string[];
@@ -21,6 +23,14 @@ export interface CliArgs {
   readonly pythonPaths: readonly string[];
   readonly limits: Readonly<Record<string, number>>;
   readonly write: boolean;
+  /** audit: fail only on findings not in this file. */
+  readonly baseline: string | undefined;
+  /** audit: drop fixed findings from the baseline (create it when missing). */
+  readonly updateBaseline: boolean;
+  /** audit: only findings in files changed since this git revision (and their importers). */
+  readonly changedSince: string | undefined;
+  /** fix: write even when callers use what the canonical definition lacks. */
+  readonly allowIncompatible: boolean;
   readonly progress: boolean;
   /** --workers N; unset: the SSOT_WORKERS environment variable, else one per core. */
   readonly workers: number | undefined;
@@ -54,6 +64,10 @@ const OPTIONS = {
   'max-unresolved': { type: 'string' },
   'max-deprecated': { type: 'string' },
   write: { type: 'boolean' },
+  'allow-incompatible': { type: 'boolean' },
+  baseline: { type: 'string' },
+  'update-baseline': { type: 'boolean' },
+  'changed-since': { type: 'string' },
   'no-progress': { type: 'boolean' },
   workers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -89,6 +103,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     pythonPaths: values['python-path'] ?? [],
     limits: limitsOf(values),
     write: values.write === true,
+    allowIncompatible: values['allow-incompatible'] === true,
+    baseline: values.baseline,
+    updateBaseline: values['update-baseline'] === true,
+    changedSince: values['changed-since'],
     progress: values['no-progress'] !== true,
     workers: workersOf(values.workers, '--workers'),
   };
@@ -100,10 +118,10 @@ function commandOf(word: string | undefined): Command {
   throw new SsotError(SsotErrorCode.USAGE, `unknown command '${word}' (expected audit or fix)`);
 }
 
-function formatOf(value: string | undefined): 'md' | 'json' {
+function formatOf(value: string | undefined): Format {
   if (value === undefined || value === 'md' || value === 'markdown') return 'md';
-  if (value === 'json') return 'json';
-  throw new SsotError(SsotErrorCode.USAGE, `--format must be md or json, not '${value}'`);
+  if (value === 'json' || value === 'sarif' || value === 'github') return value;
+  throw new SsotError(SsotErrorCode.USAGE, `--format must be md, json, sarif or github, not '${value}'`);
 }
 
 function scopeOf(value: string | undefined): 'concept' | 'tree' | undefined {
@@ -135,10 +153,11 @@ export const USAGE = `ssot — find competing implementations of a concept and f
 
 Usage:
   ssot audit [DIR] --concept NAME [--canonical MODULE] [--factory SYMBOL]... [--deprecated MODULE]...
-             [--format md|json] [--out FILE] [--scope concept|tree] [--max-implementations N]
+             [--format md|json|sarif|github] [--out FILE] [--scope concept|tree] [--max-implementations N]
              [--max-import-paths N] [--max-outside-factory N] [--max-unresolved N] [--max-deprecated N]
+             [--baseline FILE [--update-baseline]] [--changed-since REV]
   ssot audit [DIR] [--config FILE]          audit every concept listed in ssot.config.json
-  ssot fix [DIR] --concept NAME --canonical MODULE [--write]
+  ssot fix [DIR] --concept NAME --canonical MODULE [--write] [--allow-incompatible]
 
 Common options:
   --config FILE            config file (default: DIR/ssot.config.json when it exists)
@@ -148,6 +167,10 @@ Common options:
   --condition NAME         package-exports condition for TS resolution (repeatable;
                            default: tsconfig customConditions)
   --python-path DIR        extra root for absolute Python imports (repeatable)
+  --baseline FILE          audit: fail only on findings not in FILE; report the fixed ones
+  --update-baseline        audit: drop fixed findings from FILE (create it when missing)
+  --changed-since REV      audit: only findings in files changed since the git revision REV,
+                           and in the files whose imports reach them
   --no-progress            no progress bar on stderr
   --workers N              parsing threads beside the main one (default: one per core when
                            there is much to parse; 0: main thread only; env SSOT_WORKERS)
@@ -155,5 +178,6 @@ Common options:
 MODULE is a path from DIR (src/transport/notifier.ts), a dotted Python module
 (app.services.bridge) or a package specifier / tsconfig alias (agentwire/server).
 
-Exit codes: 0 done, 1 a configured limit is exceeded, 2 usage or config error, 3 internal error.
+Exit codes: 0 done, 1 a configured limit is exceeded, 2 usage or config error, 3 internal error,
+4 fix --write refused: callers use what the canonical definition lacks.
 `;

@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
-import { isUsageError, SsotError } from '../errors.js';
+import { isSsotError, isUsageError } from '../errors.js';
 import { mark } from '../timing.js';
 import { VERSION } from '../version.js';
 import { parseCliArgs, USAGE } from './args.js';
 import type { CliIo } from './io.js';
 
-export const ExitCode = { OK: 0, LIMIT_EXCEEDED: 1, USAGE: 2, INTERNAL: 3 } as const;
+export const ExitCode = { OK: 0, LIMIT_EXCEEDED: 1, USAGE: 2, INTERNAL: 3, FIX_REFUSED: 4 } as const;
 
 /** The whole CLI as a function of its arguments, so tests can run it in-process too. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -39,7 +39,7 @@ function reportError(error: unknown, io: CliIo): number {
     io.stderr.write(`ssot: ${error.message} [${error.code}]\n`);
     return ExitCode.USAGE;
   }
-  if (error instanceof SsotError) {
+  if (isSsotError(error)) {
     io.stderr.write(`ssot: ${error.message} [${error.code}]\n`);
     return ExitCode.INTERNAL;
   }

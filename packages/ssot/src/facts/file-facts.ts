@@ -1,3 +1,5 @@
+import type { StringReference } from './string-references.js';
+
 /**
  * What one parse of one file yields. Extraction is language-specific; everything downstream
  * (resolution, census, findings, fixes) works on this shape only.
@@ -109,6 +111,8 @@ export interface FileFacts {
   readonly localExports: readonly LocalExport[];
   /** 1-based line of the first syntax error, or null. */
   readonly syntaxErrorLine: number | null;
+  /** `mock.patch('a.b.C')`, `jest.mock('./x')`…: module paths resolved at run time. */
+  readonly stringReferences: readonly StringReference[];
 }
 
 /**

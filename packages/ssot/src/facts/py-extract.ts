@@ -8,7 +8,7 @@ import { collectPyUseNode, pyConstruction, pyUseRules, type PyUseFacts } from '.
 import { exactNamesPattern, lineOf } from './syntax-node.js';
 
 /** One traversal for everything, as in extractTsFacts. */
-export function extractPyFacts(root: SgNode, text: string, interest: Interest, stubFile: boolean): FileFacts {
+export function extractPyFacts(root: SgNode, text: string, interest: Interest, stubFile: boolean): Omit<FileFacts, 'stringReferences'> {
   const rules = rulesFor(interest, text);
   const imports: ImportSite[] = [];
   const definitions: PyDefinitionFacts = { definitions: [], localExports: [] };

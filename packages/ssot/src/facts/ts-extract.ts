@@ -13,7 +13,7 @@ import { collectTsUseNode, tsConstruction, tsUseRules, type TsUseFacts } from '.
  * Rust, and JavaScript only sees the nodes that matter. Each extra findAll would walk the whole
  * tree again, which for a large file costs more than the parse.
  */
-export function extractTsFacts(root: SgNode, text: string, interest: Interest, file: { grammar: Grammar; declarationOnly: boolean }): FileFacts {
+export function extractTsFacts(root: SgNode, text: string, interest: Interest, file: { grammar: Grammar; declarationOnly: boolean }): Omit<FileFacts, 'stringReferences'> {
   const declarationFile = file.declarationOnly;
   const rules = rulesFor(interest, file.grammar, text);
   const modules: TsModuleFacts = { imports: [], localExports: [] };

@@ -1,23 +1,31 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { auditRun, type AuditOptions } from '../analysis/audit.js';
+import { auditRun, type AuditOptions, type AuditRun } from '../analysis/audit.js';
 import type { Metrics } from '../analysis/audit-result.js';
 import type { ConceptUse } from '../analysis/concept-uses.js';
 import { ExportTracer } from '../analysis/export-trace.js';
 import type { ModuleRef } from '../analysis/module-ref.js';
 import type { Project } from '../analysis/project.js';
+import { SurfaceReader } from '../compat/class-surface.js';
+import { canonicalSurface, checkCompatibility, type CompatibilityReport, type Mismatch } from '../compat/compatibility.js';
+import { moduleNames } from '../compat/module-names.js';
 import { SsotError, SsotErrorCode } from '../errors.js';
 import { rewriteSite } from './rewrite-site.js';
+import { rewriteStringReferences, type StringRewrites } from './string-rewrites.js';
 import { targetSpecifier } from './target-specifier.js';
 import { applyEdits, type TextEdit } from './text-edit.js';
 import { unifiedDiff } from './unified-diff.js';
 
 export interface FixOptions extends AuditOptions {
   readonly write: boolean;
+  /** Write even when callers use what the canonical definition lacks (default false: refuse). */
+  readonly allowIncompatible?: boolean;
 }
 
 export interface FileChange {
   readonly file: string;
   readonly imports: number;
+  /** String references rewritten (`mock.patch('old.X')` → `mock.patch('canonical.X')`). */
+  readonly strings: number;
   readonly diff: string;
 }
 
@@ -33,6 +41,10 @@ export interface FixResult {
   readonly changes: readonly FileChange[];
   readonly skipped: readonly SkippedImport[];
   readonly written: boolean;
+  /** True when `write` was asked for and refused because of compatibility mismatches. */
+  readonly refused: boolean;
+  /** Every rewritten file checked against the canonical definition. */
+  readonly compatibility: CompatibilityReport;
   readonly before: Metrics;
   /** Metrics from a fresh audit after writing; null on a dry run. */
   readonly after: Metrics | null;
@@ -49,6 +61,8 @@ export async function fixImports(options: FixOptions): Promise<FixResult> {
     throw new SsotError(SsotErrorCode.CANONICAL_UNRESOLVED, `canonical module '${concept.canonical}' is not a module in ${run.project.root}`);
   }
   const plan = planEdits(run.project, run.uses.get(concept.name) ?? [], concept.name, canonical);
+  const reader = new SurfaceReader(run.project);
+  const strings = planStrings(run, concept.name, canonical, plan, reader);
   const changes: FileChange[] = [];
   const after = new Map<string, string>();
   for (const [path, edits] of plan.edits) {
@@ -61,23 +75,29 @@ export async function fixImports(options: FixOptions): Promise<FixResult> {
       continue;
     }
     after.set(path, rewritten);
-    changes.push({ file: file.rel, imports: edits.sites, diff: unifiedDiff(file.rel, source, rewritten) });
+    changes.push({ file: file.rel, imports: edits.sites, strings: edits.strings, diff: unifiedDiff(file.rel, source, rewritten) });
   }
   const before = run.report.concepts[0]?.metrics;
   if (before === undefined) throw new SsotError(SsotErrorCode.USAGE, 'nothing to fix');
-  if (!options.write || after.size === 0) return { concept: concept.name, canonical: canonical.written, changes, skipped: plan.skipped, written: false, before, after: null };
+  const checked = checkCompatibility(run.project, concept.name, canonical, plan.planned.filter((use) => after.has(use.file.path)), reader);
+  const compatibility = { ...checked, mismatches: [...checked.mismatches, ...strings.mismatches].sort(byLocation) };
+  const refused = options.write && compatibility.mismatches.length > 0 && options.allowIncompatible !== true;
+  const result = { concept: concept.name, canonical: canonical.written, changes, skipped: plan.skipped, compatibility, before };
+  if (!options.write || refused || after.size === 0) return { ...result, written: false, refused, after: null };
   for (const [path, text] of after) writeFile(path, text);
   const again = await auditRun(options);
-  return { concept: concept.name, canonical: canonical.written, changes, skipped: plan.skipped, written: true, before, after: again.report.concepts[0]?.metrics ?? null };
+  return { ...result, written: true, refused: false, after: again.report.concepts[0]?.metrics ?? null };
 }
 
 interface Plan {
-  readonly edits: Map<string, { edits: TextEdit[]; sites: number }>;
+  readonly edits: Map<string, { edits: TextEdit[]; sites: number; strings: number }>;
   readonly skipped: SkippedImport[];
+  /** The imports the edits rewrite: whose files the compatibility check reads. */
+  readonly planned: ConceptUse[];
 }
 
 function planEdits(project: Project, uses: readonly ConceptUse[], name: string, canonical: ModuleRef): Plan {
-  const plan: Plan = { edits: new Map(), skipped: [] };
+  const plan: Plan = { edits: new Map(), skipped: [], planned: [] };
   const protectedFiles = canonicalChain(project, name, canonical);
   const done = new Set<string>();
   for (const use of uses) {
@@ -96,12 +116,35 @@ function planEdits(project: Project, uses: readonly ConceptUse[], name: string, 
       plan.skipped.push({ file: use.file.rel, line: use.site.line, reason: rewrite.manual });
       continue;
     }
-    const entry = plan.edits.get(use.file.path) ?? { edits: [], sites: 0 };
+    const entry = plan.edits.get(use.file.path) ?? { edits: [], sites: 0, strings: 0 };
     entry.edits.push(...rewrite.edits);
     entry.sites += 1;
+    plan.planned.push(use);
     plan.edits.set(use.file.path, entry);
   }
   return plan;
+}
+
+/** Adds the string-reference rewrites to the plan; returns what they cannot rewrite safely. */
+function planStrings(run: AuditRun, name: string, canonical: ModuleRef, plan: Plan, reader: SurfaceReader): StringRewrites {
+  const protectedFiles = canonicalChain(run.project, name, canonical);
+  const moving = (run.stringReferences.get(name) ?? []).filter((entry) => !protectedFiles.has(entry.module.path) && !canonical.keys.has(entry.pathKey));
+  const offered = {
+    surface: canonicalSurface(run.project, name, canonical, reader),
+    names: canonical.file === null ? null : moduleNames(reader.root(canonical.file), canonical.file.family === 'python'),
+  };
+  const rewrites = rewriteStringReferences(run.project, name, canonical, moving, offered);
+  for (const [path, edits] of rewrites.edits) {
+    const entry = plan.edits.get(path) ?? { edits: [], sites: 0, strings: 0 };
+    entry.edits.push(...edits);
+    entry.strings += edits.length;
+    plan.edits.set(path, entry);
+  }
+  return rewrites;
+}
+
+function byLocation(a: Mismatch, b: Mismatch): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
 }
 
 /**

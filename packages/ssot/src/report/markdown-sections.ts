@@ -145,3 +145,40 @@ export function metricsSection(audit: ConceptAudit): string {
   ];
   return ['## Success metrics', '', table(['Metric', 'Current', 'Target'], rows)].join('\n');
 }
+
+export function apiDriftSection(audit: ConceptAudit): string {
+  const lines = [`### API drift between implementations: ${audit.apiDrift.length}`, ''];
+  if (audit.apiDrift.length === 0) lines.push('The class implementations offer the same members and constructor (or there is only one).');
+  for (const drift of audit.apiDrift) {
+    const list = (members: readonly string[]): string => (members.length === 0 ? 'none' : members.slice(0, LIST_LIMIT).map(code).join(', ') + (members.length > LIST_LIMIT ? ` … (${members.length})` : ''));
+    lines.push(`- ${code(drift.other)} against ${code(drift.reference)}:`);
+    lines.push(`  - only in ${code(drift.reference)} (${drift.onlyInReference.length}): ${list(drift.onlyInReference)}`);
+    lines.push(`  - only in ${code(drift.other)} (${drift.onlyInOther.length}): ${list(drift.onlyInOther)}`);
+    if (drift.signatureDiffers) lines.push(`  - constructor: ${code(drift.referenceSignature ?? '?')} against ${code(drift.otherSignature ?? '?')}`);
+  }
+  if (audit.migrationMismatches.length > 0) {
+    const rows = audit.migrationMismatches.slice(0, LIST_LIMIT).map((m) => [code(`${m.file}:${m.line}`), m.role, m.kind, m.detail]);
+    lines.push('', `**Callers a move to the canonical definition would break: ${audit.migrationMismatches.length}** (\`ssot fix --write\` refuses while these remain)`, '', table(['Where', 'Role', 'Kind', 'Mismatch'], rows));
+    if (audit.migrationMismatches.length > LIST_LIMIT) lines.push('', `… and ${audit.migrationMismatches.length - LIST_LIMIT} more in the JSON report.`);
+  }
+  return lines.join('\n');
+}
+
+export function stringReferencesSection(audit: ConceptAudit): string {
+  const total = audit.stringReferences.reduce((sum, path) => sum + path.references.length, 0);
+  const lines = [`### String references to its modules (resolved at run time): ${total}`, ''];
+  if (total === 0) {
+    lines.push('No `mock.patch`, `patch.object`, `importlib.import_module`, `jest.mock`, `vi.mock` or `require.resolve` names a module of the concept.');
+    return lines.join('\n');
+  }
+  const rows = audit.stringReferences.map((path) => [
+    code(path.path), code(path.target), String(path.files), String(path.productionFiles), String(path.testFiles),
+    path.canonical ? 'canonical' : path.deprecated ? 'deprecated' : 'other',
+  ]);
+  lines.push(table(['Module', 'File', 'Files', 'Production', 'Test', 'Status'], rows), '');
+  for (const path of audit.stringReferences.filter((p) => !p.canonical)) {
+    const items = path.references.slice(0, LIST_LIMIT).map((r) => `${code(`${r.file}:${r.line}`)} ${r.kind} ${code(r.value)}`);
+    lines.push(details(`${code(path.path)}: ${plural(path.references.length, 'reference')}`, items.map((item) => `- ${item}`).join('\n')));
+  }
+  return lines.join('\n');
+}

@@ -1,8 +1,8 @@
 import type { AuditReport, ConceptAudit } from '../analysis/audit-result.js';
 import { code, plural } from './markdown-table.js';
 import {
-  attentionSection, constructionsSection, deprecatedSection, implementationsSection, importPathsSection, metricsSection,
-  severityTable, unresolvedSection,
+  apiDriftSection, attentionSection, constructionsSection, deprecatedSection, implementationsSection, importPathsSection, metricsSection,
+  severityTable, stringReferencesSection, unresolvedSection,
 } from './markdown-sections.js';
 
 /** The report in the manual tracker's shape: violations by severity, files by priority, metrics. */
@@ -25,10 +25,12 @@ function conceptReport(report: AuditReport, audit: ConceptAudit): string {
     severityTable(audit),
     '## Critical SSOT violations identified',
     implementationsSection(audit),
+    apiDriftSection(audit),
     importPathsSection(audit),
     constructionsSection(audit),
     unresolvedSection(`### 4. Imports that resolve to no module (HIGH): ${audit.unresolvedImports.length}`, audit.unresolvedImports),
     deprecatedSection(audit),
+    stringReferencesSection(audit),
     attentionSection(audit),
     metricsSection(audit),
   ].join('\n\n');
