@@ -37,6 +37,9 @@ function readBody(req: IncomingMessage, limits: BodyLimits): Promise<string> {
   const declared = Number(req.headers['content-length']);
   // A promise of too much is refused before a byte of it is read.
   if (Number.isFinite(declared) && declared > limits.maxBytes) return Promise.reject(tooLarge(limits.maxBytes));
+  // The client may have hung up while an earlier step (the rate gate's token check) ran: its
+  // 'close' has fired already and would never reach the listeners below.
+  if (!req.complete && (req.destroyed || req.socket.destroyed)) return Promise.reject(new ClientGoneError());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -100,9 +100,14 @@ describe('connections per second per address', () => {
     expect(answered.length).toBeGreaterThanOrEqual(2 * rate);
     expect(answered.length).toBeLessThanOrEqual(2 * rate + Math.ceil(rate * seconds));
     expect(refused.every((o) => o.retryAfter !== undefined && Number(o.retryAfter) >= 1)).toBe(true);
-    // A request without any token is counted the same way.
-    const anonymous = await attempt(server.wsUrl, '');
-    expect(anonymous.status).toBe(429);
+    // Requests without any token are counted the same way: the allowance is spent, so a burst of
+    // them is refused but for what refilled meanwhile (a loaded machine may take seconds here).
+    const anonStarted = Date.now();
+    const anonymous = await Promise.all(range(1, 10).map(() => attempt(server.wsUrl, '')));
+    const refilled = Math.ceil(rate * ((Date.now() - started) / 1000));
+    expect(anonymous.filter((o) => o.status === 429).length).toBeGreaterThanOrEqual(10 - refilled);
+    expect(anonymous.filter((o) => o.status === 101).length).toBeLessThanOrEqual(refilled + Math.ceil(rate * ((Date.now() - anonStarted) / 1000)));
+    for (const o of anonymous) o.socket?.close();
     // A valid token from the same address is not held back by the guesses.
     const valid = await attempt(server.wsUrl, await signToken('limits-after-guesses'));
     expect(valid.status).toBe(101);
