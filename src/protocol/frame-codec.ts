@@ -1,0 +1,152 @@
+/**
+ * The one owner of the event frame's byte layout: the JSON text of an agent event envelope, as
+ * stored and as sent to sockets. Stores encode with it (once per event, when its seq is known),
+ * the Redis append script joins the two halves it returns around the seq it assigns, and readers
+ * get routing fields back from it. Nothing else builds or slices a frame.
+ */
+import { AGENT_EVENT_TYPES, PROTOCOL_VERSION, type AgentEvent, type AgentEventDataMap, type AgentEventType } from './events.js';
+
+/** What an event frame is made of, before the store gives it a seq and an epoch. */
+export interface FrameDraft<T extends AgentEventType = AgentEventType> {
+  type: T;
+  eventId: string;
+  runId: string;
+  threadId: string;
+  userId: string;
+  agentName: string;
+  /** Epoch milliseconds; the frame carries it as ISO-8601. */
+  ts: number;
+  data: AgentEventDataMap[T];
+}
+
+/** A frame without its seq: `head + seq + tail` is the frame. */
+export interface FrameParts {
+  head: string;
+  tail: string;
+}
+
+/** The fields a frame is routed and indexed by. */
+export interface FrameRouting {
+  type: AgentEventType;
+  seq: number;
+  epoch: string;
+  runId: string;
+  threadId: string;
+  userId: string;
+}
+
+/** A frame that is not an agent event envelope this codec can route: never guessed at. */
+export class FrameFormatError extends Error {
+  override readonly name = 'FrameFormatError';
+}
+
+const EVENT_TYPES: ReadonlySet<string> = new Set(AGENT_EVENT_TYPES);
+
+// Events come in bursts within the same millisecond: format each millisecond once.
+let lastMs = Number.NaN;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
+/**
+ * The frame of an event. Concatenated rather than JSON.stringify of an envelope object: the same
+ * text (the envelope's field order), with one stringify for the payload and none for the fixed
+ * parts — this is on the hot path, once per event.
+ */
+export function encodeFrame(draft: FrameDraft, seq: number, epoch: string): string {
+  return frameHead(draft.type) + String(seq) + frameTail(draft, epoch);
+}
+
+/** The frame split around its seq, for a store that assigns the seq elsewhere (Redis's script). */
+export function encodeFrameParts(draft: FrameDraft, epoch: string): FrameParts {
+  return { head: frameHead(draft.type), tail: frameTail(draft, epoch) };
+}
+
+/** Joins the halves with the seq: byte for byte what encodeFrame(draft, seq, epoch) returns. */
+export function joinFrame(parts: FrameParts, seq: number): string {
+  return parts.head + String(seq) + parts.tail;
+}
+
+function frameHead(type: AgentEventType): string {
+  // The type goes in unquoted by stringify: refuse anything but the enum, so it cannot break out.
+  if (!EVENT_TYPES.has(type)) throw new FrameFormatError(`not an agent event type: ${String(type).slice(0, 40)}`);
+  return `{"v":1,"type":"${type}","seq":`;
+}
+
+function frameTail(draft: FrameDraft, epoch: string): string {
+  // Ids are validated by the emitter's context; they are quoted with JSON.stringify all the same.
+  return (
+    `,"epoch":${JSON.stringify(epoch)},"eventId":${JSON.stringify(draft.eventId)},"runId":${JSON.stringify(draft.runId)}` +
+    `,"threadId":${JSON.stringify(draft.threadId)},"userId":${JSON.stringify(draft.userId)}` +
+    `,"agentName":${JSON.stringify(draft.agentName)},"ts":"${isoTime(draft.ts)}","data":${JSON.stringify(draft.data)}}`
+  );
+}
+
+// The prefix encodeFrame writes, anchored at the start: the envelope's own fields all come
+// before `data`, so nothing inside the payload can be read as a routing field. Strings are JSON
+// string bodies (escapes allowed) and are unescaped only when they contain a backslash.
+const STR = '"((?:[^"\\\\]|\\\\.)*)"';
+const HEAD = new RegExp(`^\\{"v":1,"type":"([a-z_]+)","seq":(\\d+),"epoch":${STR},"eventId":${STR},"runId":${STR},"threadId":${STR},"userId":${STR},`);
+
+/**
+ * The routing fields of a frame. The fast path reads the prefix encodeFrame writes; any other
+ * shape (keys reordered, a field added by another version) is parsed in full and its top-level
+ * fields checked, and a frame without them throws FrameFormatError rather than routing anywhere.
+ */
+export function readFrameRouting(frame: string): FrameRouting {
+  const match = HEAD.exec(frame);
+  if (match !== null) {
+    const [, type = '', seq = '', epoch = '', , runId = '', threadId = '', userId = ''] = match;
+    if (EVENT_TYPES.has(type)) {
+      return { type: type as AgentEventType, seq: Number(seq), epoch: unescape(epoch), runId: unescape(runId), threadId: unescape(threadId), userId: unescape(userId) };
+    }
+  }
+  const { type, seq, epoch, runId, threadId, userId } = decodeFrame(frame);
+  return { type, seq, epoch, runId, threadId, userId };
+}
+
+/** The whole event of a frame, with its envelope checked (not its payload): throws FrameFormatError. */
+export function decodeFrame(frame: string): AgentEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(frame);
+  } catch (error) {
+    throw new FrameFormatError('frame is not JSON', { cause: error });
+  }
+  const problem = envelopeProblem(value);
+  if (problem !== undefined) throw new FrameFormatError(`frame is not an agent event: ${problem}`);
+  return value as AgentEvent;
+}
+
+const ENVELOPE_STRINGS = ['epoch', 'eventId', 'runId', 'threadId', 'userId', 'agentName', 'ts'] as const;
+
+/**
+ * What is wrong with a parsed value as an event envelope, or undefined when nothing is: a cheap
+ * structural check of the fields routing and clients rely on, not a schema parse of the payload.
+ * Shared by the server's readers and the client (it imports nothing).
+ */
+export function envelopeProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
+  const envelope = value as Record<string, unknown>;
+  if (envelope.v !== PROTOCOL_VERSION) return `unsupported version ${String(envelope.v).slice(0, 20)}`;
+  if (typeof envelope.type !== 'string' || !EVENT_TYPES.has(envelope.type)) return 'unknown event type';
+  const seq = envelope.seq;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return 'seq is not a non-negative integer';
+  for (const key of ENVELOPE_STRINGS) if (typeof envelope[key] !== 'string') return `${key} is not a string`;
+  if (typeof envelope.data !== 'object' || envelope.data === null || Array.isArray(envelope.data)) return 'data is not an object';
+  return undefined;
+}
+
+function unescape(value: string): string {
+  if (!value.includes('\\')) return value;
+  try {
+    return JSON.parse(`"${value}"`) as string;
+  } catch (error) {
+    throw new FrameFormatError('frame has an invalid escape in a routing field', { cause: error });
+  }
+}
