@@ -29,7 +29,6 @@ export interface FrameParts {
 export interface FrameRouting {
   type: AgentEventType;
   seq: number;
-  epoch: string;
   runId: string;
   threadId: string;
   userId: string;
@@ -59,7 +58,7 @@ function isoTime(ms: number): string {
  * parts — this is on the hot path, once per event.
  */
 export function encodeFrame(draft: FrameDraft, seq: number, epoch: string): string {
-  return frameHead(draft.type) + String(seq) + frameTail(draft, epoch);
+  return `${frameHead(draft.type)}${seq}${frameTail(draft, epoch)}`;
 }
 
 /** The frame split around its seq, for a store that assigns the seq elsewhere (Redis's script). */
@@ -88,10 +87,14 @@ function frameTail(draft: FrameDraft, epoch: string): string {
 }
 
 // The prefix encodeFrame writes, anchored at the start: the envelope's own fields all come
-// before `data`, so nothing inside the payload can be read as a routing field. Strings are JSON
-// string bodies (escapes allowed) and are unescaped only when they contain a backslash.
-const STR = '"((?:[^"\\\\]|\\\\.)*)"';
-const HEAD = new RegExp(`^\\{"v":1,"type":"([a-z_]+)","seq":(\\d+),"epoch":${STR},"eventId":${STR},"runId":${STR},"threadId":${STR},"userId":${STR},`);
+// before `data`, so nothing inside the payload can be read as a routing field. A string is a JSON
+// string body as the unrolled loop `[^"\\]*(?:\\.[^"\\]*)*` (linear, no alternation per
+// character), unescaped only when it holds a backslash. The type is the protocol's list itself.
+const BODY = '[^"\\\\]*(?:\\\\.[^"\\\\]*)*';
+const STR = `"(${BODY})"`;
+const HEAD = new RegExp(
+  `^\\{"v":1,"type":"(${AGENT_EVENT_TYPES.join('|')})","seq":(0|[1-9]\\d{0,15}),"epoch":"${BODY}","eventId":"${BODY}","runId":${STR},"threadId":${STR},"userId":${STR},`,
+);
 
 /**
  * The routing fields of a frame. The fast path reads the prefix encodeFrame writes; any other
@@ -101,13 +104,14 @@ const HEAD = new RegExp(`^\\{"v":1,"type":"([a-z_]+)","seq":(\\d+),"epoch":${STR
 export function readFrameRouting(frame: string): FrameRouting {
   const match = HEAD.exec(frame);
   if (match !== null) {
-    const [, type = '', seq = '', epoch = '', , runId = '', threadId = '', userId = ''] = match;
-    if (EVENT_TYPES.has(type)) {
-      return { type: type as AgentEventType, seq: Number(seq), epoch: unescape(epoch), runId: unescape(runId), threadId: unescape(threadId), userId: unescape(userId) };
+    const [, type, seq, runId = '', threadId = '', userId = ''] = match;
+    const seqNumber = Number(seq);
+    if (Number.isSafeInteger(seqNumber)) {
+      return { type: type as AgentEventType, seq: seqNumber, runId: unescape(runId), threadId: unescape(threadId), userId: unescape(userId) };
     }
   }
-  const { type, seq, epoch, runId, threadId, userId } = decodeFrame(frame);
-  return { type, seq, epoch, runId, threadId, userId };
+  const { type, seq, runId, threadId, userId } = decodeFrame(frame);
+  return { type, seq, runId, threadId, userId };
 }
 
 /** The whole event of a frame, with its envelope checked (not its payload): throws FrameFormatError. */

@@ -44,8 +44,8 @@ function envelopeOf(draft: FrameDraft, seq: number, epoch: string): Record<strin
 }
 
 function routingOf(envelope: Record<string, unknown>): Record<string, unknown> {
-  const { type, seq, epoch, runId, threadId, userId } = envelope;
-  return { type, seq, epoch, runId, threadId, userId };
+  const { type, seq, runId, threadId, userId } = envelope;
+  return { type, seq, runId, threadId, userId };
 }
 
 describe('frame codec', () => {
