@@ -73,7 +73,7 @@ for (let i = 0; i < events; i++) {
     agentName: 'assistant',
     ts: now + (i >> 4),
     data: { delta: `token ${i} of the answer, with some text to carry` },
-  } as FrameDraft);
+  });
 }
 // Flat strings, as a reader gets them from Redis (decoded from a buffer), not the rope encode builds.
 const frames = drafts.map((draft, i) => Buffer.from(encodeFrame(draft, i + 1, epoch)).toString());
@@ -97,7 +97,10 @@ function nsPerOp(op: Op): number {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 for (const [name, pair] of Object.entries(ops)) {
-  for (let w = 0; w < 3; w++) (nsPerOp(pair.old), nsPerOp(pair.new));
+  for (let w = 0; w < 3; w++) {
+    nsPerOp(pair.old);
+    nsPerOp(pair.new);
+  }
   const old: number[] = [];
   const neu: number[] = [];
   for (let r = 0; r < rounds; r++) {

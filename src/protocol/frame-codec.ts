@@ -4,7 +4,8 @@
  * the Redis append script joins the two halves it returns around the seq it assigns, and readers
  * get routing fields back from it. Nothing else builds or slices a frame.
  */
-import { AGENT_EVENT_TYPES, PROTOCOL_VERSION, type AgentEvent, type AgentEventDataMap, type AgentEventType } from './events.js';
+import { envelopeProblem } from './envelope-check.js';
+import { AGENT_EVENT_TYPES, type AgentEvent, type AgentEventDataMap, type AgentEventType } from './events.js';
 
 /** What an event frame is made of, before the store gives it a seq and an epoch. */
 export interface FrameDraft<T extends AgentEventType = AgentEventType> {
@@ -78,9 +79,9 @@ function frameHead(type: AgentEventType): string {
   return `{"v":1,"type":"${type}","seq":`;
 }
 
-function checkType(type: AgentEventType): void {
+function checkType(type: string): void {
   // The type goes in unquoted by stringify: refuse anything but the enum, so it cannot break out.
-  if (!EVENT_TYPES.has(type)) throw new FrameFormatError(`not an agent event type: ${String(type).slice(0, 40)}`);
+  if (!EVENT_TYPES.has(type)) throw new FrameFormatError(`not an agent event type: ${type.slice(0, 40)}`);
 }
 
 function frameTail(draft: FrameDraft, epoch: string): string {
@@ -132,25 +133,6 @@ export function decodeFrame(frame: string): AgentEvent {
   const problem = envelopeProblem(value);
   if (problem !== undefined) throw new FrameFormatError(`frame is not an agent event: ${problem}`);
   return value as AgentEvent;
-}
-
-const ENVELOPE_STRINGS = ['epoch', 'eventId', 'runId', 'threadId', 'userId', 'agentName', 'ts'] as const;
-
-/**
- * What is wrong with a parsed value as an event envelope, or undefined when nothing is: a cheap
- * structural check of the fields routing and clients rely on, not a schema parse of the payload.
- * Shared by the server's readers and the client (it imports nothing).
- */
-export function envelopeProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
-  const envelope = value as Record<string, unknown>;
-  if (envelope.v !== PROTOCOL_VERSION) return `unsupported version ${String(envelope.v).slice(0, 20)}`;
-  if (typeof envelope.type !== 'string' || !EVENT_TYPES.has(envelope.type)) return 'unknown event type';
-  const seq = envelope.seq;
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return 'seq is not a non-negative integer';
-  for (const key of ENVELOPE_STRINGS) if (typeof envelope[key] !== 'string') return `${key} is not a string`;
-  if (typeof envelope.data !== 'object' || envelope.data === null || Array.isArray(envelope.data)) return 'data is not an object';
-  return undefined;
 }
 
 function unescape(value: string): string {
