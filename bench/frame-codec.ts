@@ -5,7 +5,7 @@
  * Rounds alternate old and new so both see the same machine load; the best and the median round
  * are printed (the best is the steadier figure on a shared machine).
  *
- *   node --conditions=agentwire-source --import tsx bench/frame-codec.ts [--events 20000 --rounds 30]
+ *   npm run bench:frame-codec [-- --events 20000 --rounds 30]
  */
 import { parseArgs } from 'node:util';
 import { AGENT_EVENT_TYPES, encodeFrame, encodeFrameParts, readFrameRouting, type FrameDraft } from 'agentwire/protocol';
