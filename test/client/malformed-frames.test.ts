@@ -4,6 +4,7 @@
  * client sends is a message the real server's schema accepts.
  */
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -16,6 +17,8 @@ interface RawServer {
   nextSocket: () => Promise<WebSocket>;
   /** Every text frame the client sent, in order. */
   received: string[];
+  /** The body of every HTTP answer (the history API). */
+  httpBody: unknown;
   close: () => Promise<void>;
 }
 
@@ -25,8 +28,12 @@ afterEach(async () => {
 });
 
 async function rawServer(): Promise<RawServer> {
-  const wss = new WebSocketServer({ port: 0, handleProtocols: () => 'agentwire.v1' });
-  await once(wss, 'listening');
+  const http = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(server.httpBody));
+  });
+  const wss = new WebSocketServer({ server: http, handleProtocols: () => 'agentwire.v1' });
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
   const received: string[] = [];
   const waiting: ((socket: WebSocket) => void)[] = [];
   wss.on('connection', (socket) => {
@@ -36,13 +43,14 @@ async function rawServer(): Promise<RawServer> {
     waiting.shift()?.(socket);
   });
   const server: RawServer = {
-    url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws`,
+    url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`,
     nextSocket: () => new Promise((resolve) => waiting.push(resolve)),
     received,
+    httpBody: {},
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();
-        wss.close(() => resolve());
+        wss.close(() => http.close(() => resolve()));
       }),
   };
   opened.push(server);
@@ -112,6 +120,20 @@ describe('client: frames from the server are checked, not cast', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]?.message).toContain('threadId');
     expect(client.protocolErrors).toBe(1);
+  });
+});
+
+describe('client: history answers are checked too', () => {
+  it('a history event without its envelope fails the call with PROTOCOL_ERROR', async () => {
+    const server = await rawServer();
+    const { client } = await connected(server);
+    const thread = { threadId: 't1', userId: 'u1', title: '', createdAt: 0, updatedAt: 0 };
+    server.httpBody = { thread, epoch: 'e1', events: [event(1)], hasMore: false };
+    expect((await client.history('t1')).events.map((e) => e.seq)).toEqual([1]);
+    server.httpBody = { thread, epoch: 'e1', events: [event(1), event(2, { type: 'made_up' })], hasMore: false };
+    await expect(client.history('t1')).rejects.toMatchObject({ code: 'PROTOCOL_ERROR' });
+    server.httpBody = { thread, epoch: 'e1', hasMore: false };
+    await expect(client.history('t1')).rejects.toMatchObject({ code: 'PROTOCOL_ERROR' });
   });
 });
 
