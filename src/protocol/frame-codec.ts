@@ -74,6 +74,16 @@ export function joinFrame(parts: FrameParts, seq: number): string {
   return parts.head + String(seq) + parts.tail;
 }
 
+/**
+ * The text that marks a frame as the one of this eventId, for a plain substring search (the Redis
+ * append script looks for an append that may already have run). It spans the eventId's neighbours
+ * in the envelope: a payload matches only by carrying this very eventId (server-made, random)
+ * between the same two keys.
+ */
+export function eventIdMark(eventId: string): string {
+  return `,"eventId":${JSON.stringify(eventId)},"runId":`;
+}
+
 function frameHead(type: AgentEventType): string {
   checkType(type);
   return `{"v":1,"type":"${type}","seq":`;

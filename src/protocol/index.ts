@@ -5,6 +5,7 @@ export { parseClientMessage, clientMessageSchema, MAX_ID_LENGTH, MAX_NESTING_DEP
 export {
   encodeFrame,
   encodeFrameParts,
+  eventIdMark,
   joinFrame,
   readFrameRouting,
   decodeFrame,

@@ -28,7 +28,7 @@ import { FlushScheduler } from '../store/flush-scheduler.js';
 import { TERMINAL_STATUS, type EventDraft, type StoredEvent } from '../store/event-store.js';
 import type { Logger } from '../server/logger.js';
 import { APPEND, isNoScript } from './lua-scripts.js';
-import { encodeFrameParts, joinFrame, type FrameParts } from '../protocol/frame-codec.js';
+import { encodeFrameParts, eventIdMark, joinFrame, type FrameParts } from '../protocol/frame-codec.js';
 import type { RedisKeys } from './redis-keys.js';
 import { ConnectionLostError, isConnectionError, type RedisLink } from './redis-link.js';
 
@@ -146,7 +146,7 @@ export class OrderedAppender {
       const frame = encodeFrameParts(draft, epoch);
       frames.push(frame);
       commandKeys.push(keys.seq(draft.userId), keys.events(draft.userId), keys.run(draft.userId, draft.runId));
-      args.push(frame.head, frame.tail, draft.ts, isTerminalType(draft.type) ? TERMINAL_STATUS[draft.type] : '', draft.userId, uncertain ? draft.eventId : '');
+      args.push(frame.head, frame.tail, draft.ts, isTerminalType(draft.type) ? TERMINAL_STATUS[draft.type] : '', draft.userId, uncertain ? eventIdMark(draft.eventId) : '');
     }
     this.#inflight += 1;
     const sent = link.redis.evalsha(APPEND.sha, commandKeys.length, ...commandKeys, ...args);

@@ -9,6 +9,7 @@ import {
   decodeFrame,
   encodeFrame,
   encodeFrameParts,
+  eventIdMark,
   FrameFormatError,
   joinFrame,
   readFrameRouting,
@@ -59,6 +60,7 @@ describe('frame codec', () => {
         expect(decodeFrame(frame)).toEqual(JSON.parse(JSON.stringify(envelope)));
         expect(readFrameRouting(frame)).toEqual(routingOf(envelope));
         expect(joinFrame(encodeFrameParts(draft, epoch), seq)).toBe(frame);
+        expect(frame.indexOf(eventIdMark(draft.eventId))).toBe(frame.indexOf(',"epoch":') + `,"epoch":${JSON.stringify(epoch)}`.length);
       }),
       { numRuns: 500 },
     );
