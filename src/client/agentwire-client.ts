@@ -10,13 +10,14 @@
  */
 import { CloseCode } from '../protocol/codes.js';
 import { isTerminalType, type AgentEvent } from '../protocol/events.js';
-import type { ConnectionEstablished, ErrorMessage, Resumed, ServerMessage } from '../protocol/messages.js';
+import type { ConnectionEstablished, ErrorMessage, Resumed } from '../protocol/messages.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
 import { randomId } from './client-ids.js';
 import { AgentwireClientError } from './client-error.js';
 import { HistoryApi, httpBaseFromWsUrl, type ThreadHistory, type ThreadSummary } from './history.js';
 import { RunView } from './run-view.js';
 import { Sequencer } from './sequencer.js';
+import { encodeClientMessage, readServerFrame } from './server-frames.js';
 import { TypedEmitter } from './typed-emitter.js';
 import { OPEN, resolveToken, type TokenSource, type WebSocketConstructor, type WebSocketLike } from './transport.js';
 
@@ -99,6 +100,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
   #replayed = 0;
   #lastAcked = 0;
   #lastFrameAt = 0;
+  #protocolErrors = 0;
   #timers: { ack?: Timer | undefined; reconnect?: Timer | undefined; connect?: Timer | undefined; liveness?: Timer | undefined } = {};
   readonly #sends = new Map<string, PendingSend>();
   readonly #cancels = new Map<string, PendingCancel>();
@@ -129,6 +131,11 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
   }
 
   /** The server's connection_established of the current (or last) connection. */
+  /** Frames from the server that were dropped as malformed (each also emitted as a PROTOCOL_ERROR `error`). */
+  get protocolErrors(): number {
+    return this.#protocolErrors;
+  }
+
   get connection(): ConnectionEstablished | undefined {
     return this.#established;
   }
@@ -164,7 +171,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
   send(text: string, options: { threadId?: string; agent?: string } = {}): Promise<{ runId: string; threadId: string }> {
     if (this.#state === 'closed') return Promise.reject(new AgentwireClientError('CLOSED', 'this client was closed'));
     const clientMessageId = randomId('cm_');
-    const frame = JSON.stringify({ type: 'user_message', text, clientMessageId, ...options });
+    const frame = encodeClientMessage({ type: 'user_message', text, clientMessageId, ...options });
     return new Promise((resolve, reject) => {
       this.#sends.set(clientMessageId, { frame, resolve, reject });
       if (this.#state === 'connected') this.#write(frame);
@@ -178,7 +185,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
     const existing = this.#cancels.get(runId);
     if (existing) return new Promise((resolve, reject) => this.#cancels.set(runId, { ...existing, resolve: chain(existing.resolve, resolve), reject: chain(existing.reject, reject) }));
     return new Promise((resolve, reject) => {
-      const pending: PendingCancel = { frame: JSON.stringify({ type: 'cancel', runId }), sent: false, resolve, reject };
+      const pending: PendingCancel = { frame: encodeClientMessage({ type: 'cancel', runId }), sent: false, resolve, reject };
       this.#cancels.set(runId, pending);
       if (this.#state === 'connected') {
         pending.sent = true;
@@ -340,13 +347,14 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
 
   #onFrame(data: unknown): void {
     this.#lastFrameAt = Date.now();
-    let frame: ServerMessage;
-    try {
-      frame = JSON.parse(typeof data === 'string' ? data : String(data)) as ServerMessage;
-    } catch {
-      this.emit('error', new AgentwireClientError('INVALID_MESSAGE', 'the server sent a frame that is not JSON'));
+    const read = readServerFrame(typeof data === 'string' ? data : String(data));
+    if (!read.ok) {
+      // Dropped and reported, never cast: a frame this client cannot trust must not move its state.
+      this.#protocolErrors += 1;
+      this.emit('error', new AgentwireClientError('PROTOCOL_ERROR', `the server sent a malformed frame (${read.problem})`));
       return;
     }
+    const frame = read.message;
     switch (frame.type) {
       case 'connection_established':
         this.#onEstablished(frame);
@@ -437,7 +445,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
       this.#resumeInFlight = true;
       // `resumed.replayed` counts what this resume caught up, not everything since connecting.
       this.#replayed = 0;
-      this.#write(JSON.stringify({ type: 'resume', lastSeq: this.#sequencer.lastSeq, epoch: this.#sequencer.epoch }));
+      this.#write(encodeClientMessage({ type: 'resume', lastSeq: this.#sequencer.lastSeq, epoch: this.#sequencer.epoch }));
     }
     this.#deliver(accepted.deliver);
   }
@@ -470,7 +478,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
       const seq = this.#sequencer.lastSeq;
       if (seq > this.#lastAcked && this.#state === 'connected') {
         this.#lastAcked = seq;
-        this.#write(JSON.stringify({ type: 'ack', seq }));
+        this.#write(encodeClientMessage({ type: 'ack', seq }));
       }
     }, this.#o.ackIntervalMs);
   }

@@ -1,4 +1,5 @@
 /** The HTTP side of the SDK: thread lists and thread history, for rebuilding after recovered: false. */
+import { envelopeProblem } from '../protocol/envelope-check.js';
 import type { AgentEvent } from '../protocol/events.js';
 import { AgentwireClientError } from './client-error.js';
 import { resolveToken, type TokenSource } from './transport.js';
@@ -36,7 +37,9 @@ export class HistoryApi {
     if (options.afterSeq !== undefined) query.set('afterSeq', String(options.afterSeq));
     if (options.limit !== undefined) query.set('limit', String(options.limit));
     const suffix = query.size > 0 ? `?${query.toString()}` : '';
-    return this.#get<ThreadHistory>(`/api/threads/${encodeURIComponent(threadId)}/events${suffix}`);
+    const history = await this.#get<ThreadHistory>(`/api/threads/${encodeURIComponent(threadId)}/events${suffix}`);
+    checkHistory(history);
+    return history;
   }
 
   /** Every retained event of a thread, following hasMore. */
@@ -79,6 +82,16 @@ export class HistoryApi {
       );
     }
     return answer as T;
+  }
+}
+
+/** The events are checked like those on the socket: a malformed one fails the call, it is not cast. */
+function checkHistory(history: ThreadHistory): void {
+  const events: unknown = (history as { events?: unknown }).events;
+  if (!Array.isArray(events)) throw new AgentwireClientError('PROTOCOL_ERROR', 'the history answer has no events array');
+  for (const [i, event] of events.entries()) {
+    const problem = envelopeProblem(event);
+    if (problem !== undefined) throw new AgentwireClientError('PROTOCOL_ERROR', `history event ${i} is malformed: ${problem}`);
   }
 }
 

@@ -43,7 +43,8 @@ export function isNoScript(error: unknown): boolean {
  * KEYS: epoch, age index, then for each event its user's seq key, events stream, run key.
  * ARGV: expected epoch, max events kept per user, channel, how many recent entries a possible
  * duplicate looks through, then for each event: frame head (up to `"seq":`), frame tail, ts (ms),
- * terminal run status or '', userId, eventId to look for first or ''.
+ * terminal run status or '', userId, and the text that marks the event's eventId in a frame
+ * (frame-codec's eventIdMark) to look for first, or ''.
  *
  * Checks the epoch once (a Redis that lost its data has none: the caller settles a new one, and
  * sends the whole batch again). Then, per event and in order: for an append that may already
@@ -67,10 +68,9 @@ local out, published = {}, {}
 for i = 0, (#KEYS - 2) / 3 - 1 do
   local seqKey, events, run = KEYS[3 + i * 3], KEYS[4 + i * 3], KEYS[5 + i * 3]
   local a = 4 + i * 6
-  local ts, terminal, user, eventId = ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
+  local ts, terminal, user, needle = ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
   local found = nil
-  if eventId ~= '' then
-    local needle = '"eventId":"' .. eventId .. '"'
+  if needle ~= '' then
     for _, entry in ipairs(redis.call('XREVRANGE', events, '+', '-', 'COUNT', tonumber(ARGV[4]))) do
       if string.find(entry[2][2], needle, 1, true) then
         found = tonumber(string.match(entry[1], '^%d+'))

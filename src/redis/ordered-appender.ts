@@ -28,7 +28,7 @@ import { FlushScheduler } from '../store/flush-scheduler.js';
 import { TERMINAL_STATUS, type EventDraft, type StoredEvent } from '../store/event-store.js';
 import type { Logger } from '../server/logger.js';
 import { APPEND, isNoScript } from './lua-scripts.js';
-import { splitFrame } from './frame-fields.js';
+import { encodeFrameParts, eventIdMark, joinFrame, type FrameParts } from '../protocol/frame-codec.js';
 import type { RedisKeys } from './redis-keys.js';
 import { ConnectionLostError, isConnectionError, type RedisLink } from './redis-link.js';
 
@@ -141,12 +141,12 @@ export class OrderedAppender {
     const epoch = this.#o.epoch();
     const commandKeys: string[] = [keys.epoch, keys.ageIndex];
     const args: (string | number)[] = [epoch, this.#o.maxEventsPerUser, keys.channel, DUPLICATE_SCAN];
-    const frames: { head: string; tail: string }[] = [];
+    const frames: FrameParts[] = [];
     for (const { draft, uncertain } of batch) {
-      const frame = splitFrame(draft, epoch);
+      const frame = encodeFrameParts(draft, epoch);
       frames.push(frame);
       commandKeys.push(keys.seq(draft.userId), keys.events(draft.userId), keys.run(draft.userId, draft.runId));
-      args.push(frame.head, frame.tail, draft.ts, isTerminalType(draft.type) ? TERMINAL_STATUS[draft.type] : '', draft.userId, uncertain ? draft.eventId : '');
+      args.push(frame.head, frame.tail, draft.ts, isTerminalType(draft.type) ? TERMINAL_STATUS[draft.type] : '', draft.userId, uncertain ? eventIdMark(draft.eventId) : '');
     }
     this.#inflight += 1;
     const sent = link.redis.evalsha(APPEND.sha, commandKeys.length, ...commandKeys, ...args);
@@ -164,8 +164,8 @@ export class OrderedAppender {
               pending.reject(new RunClosedError(draft.runId));
               return;
             }
-            const { head, tail } = frames[i] as { head: string; tail: string };
-            pending.resolve({ seq, userId: draft.userId, threadId: draft.threadId, runId: draft.runId, type: draft.type, ts: draft.ts, frame: head + String(seq) + tail });
+            const frame = joinFrame(frames[i] as FrameParts, seq);
+            pending.resolve({ seq, userId: draft.userId, threadId: draft.threadId, runId: draft.runId, type: draft.type, ts: draft.ts, frame });
             if (nodeId !== '') this.#o.onRunEnded(draft.runId, draft.userId, nodeId);
           });
         },

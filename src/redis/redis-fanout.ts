@@ -22,7 +22,7 @@ import type { WebSocketNotifier } from '../transport/websocket-notifier.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../server/logger.js';
 import { errorMessage } from '../errors/agentwire-error.js';
-import { eventFromFrame } from './frame-fields.js';
+import { eventFromFrame } from './redis-records.js';
 
 export interface RedisFanoutOptions {
   /** A dedicated connection: in subscriber mode it can do nothing else. */
