@@ -6,7 +6,7 @@
  * tests read them back to prove that each event reached the page exactly once. The answer is
  * rendered from the joined text, so its deltas are marked by empty, hidden seq markers.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { RunState, RunStatus } from 'agentwire/react';
 import { Expandable, LONG_MESSAGE_CHARS, LONG_MESSAGE_LINES } from './expandable.tsx';
 import { Markdown } from './markdown.tsx';
@@ -99,15 +99,16 @@ export function RunCard({ run, online, onCancel, onRetry }: Props) {
  */
 function useStalled(run: RunState, live: boolean): boolean {
   const count = run.events.length;
-  const [lastAt, setLastAt] = useState(Date.now);
+  // A ref, not state: setting state in an effect on every event made each event cost a second
+  // render, and a fast replay (hundreds of frames back to back) starved that render until React
+  // stopped with "Maximum update depth exceeded". The once-a-second tick re-reads it.
+  const last = useRef({ count, at: Date.now() });
+  if (last.current.count !== count) last.current = { count, at: Date.now() };
   const [now, setNow] = useState(Date.now);
-  useEffect(() => {
-    setLastAt(Date.now());
-  }, [count]);
   useEffect(() => {
     if (!live) return;
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [live]);
-  return live && now - lastAt > STALL_MS;
+  return live && now - last.current.at > STALL_MS;
 }
