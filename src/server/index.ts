@@ -5,7 +5,7 @@
  *   const server = await startServer({ auth: { jwtSecret }, store: 'sqlite:./data/agentwire.db' });
  */
 export { startServer, generateSecret, type AgentwireServer, type AgentwireServerOptions } from './agentwire-server.js';
-export { createLogger, silentLogger, type Logger, type LogLevel, type LogFields } from './logger.js';
+export { createLogger, silentLogger, type Logger, type LogLevel, type LogFields } from '../observability/logger.js';
 export { loadConfig, type AgentwireConfig } from './config.js';
 export { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
 
