@@ -33,4 +33,31 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': 'off',
     },
   },
+  {
+    // Tests, benchmarks and scripts use the package as a user does: through its `exports`
+    // (agentwire, agentwire/server, ...; ssot for packages/ssot). A relative path into src/
+    // would test a module users cannot reach and hide a missing export. Repeats the base
+    // patterns because a later `no-restricted-imports` replaces the earlier one.
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'packages/*/test/**/*.ts', 'packages/*/bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['agentwire/src/*', 'agentwire/dist/*'], message: 'Import from the public entry points only.' },
+        { regex: '^(\\.\\.?/)+(src|dist)(/|$)', message: 'Tests import public entry points (agentwire, agentwire/server, ..., ssot), not src/: export the missing piece on purpose.' },
+      ] }],
+    },
+  },
+  {
+    // ssot's public contract is its CLI and the index (audit, fixImports, render*). These unit
+    // tests check pipeline stages that stay internal on purpose: the glob compiler, the JSONC
+    // reader, the diff, per-file extraction and its worker pool, the CLI argument parser.
+    // Exporting them would freeze the pipeline as API. Only these modules; any other src/
+    // import from a test still fails.
+    files: ['packages/ssot/test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '^(\\.\\.?/)+src/(?!(cli/args|cli/audit-command|files/glob|files/file-role|files/walk|resolve/jsonc|analysis/prefilter|fix/unified-diff|facts/file-facts|parse/extract-file|parse/extraction-pool)\\.js$)', message: 'Tests import ssot (its public index), not src/: export the missing piece on purpose.' },
+        { regex: '^(\\.\\.?/)+dist(/|$)', message: 'Tests import ssot (its public index), not dist/.' },
+      ] }],
+    },
+  },
 );

@@ -7,9 +7,8 @@
  * @ag-ui/client's HttpAgent received it.
  */
 import { HttpAgent } from '@ag-ui/client';
-import { silentLogger, startServer } from 'agentwire/server';
+import { calculatorTool, silentLogger, startServer } from 'agentwire/server';
 import { defineModelAgent, openAICompatibleModel } from 'agentwire/ai';
-import { calculatorTool } from '../src/agents/index.js';
 import { signToken, TEST_SECRET } from '../test/helpers/tokens.js';
 import { TestClient } from '../test/helpers/ws-client.js';
 import { FakeOpenAI, answer, sse } from '../test/ai/fake-openai.js';

@@ -20,7 +20,7 @@ import type { EventStore, StoredEvent } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { extractToken, type Authenticator } from '../transport/authenticator.js';
 import { HttpError, pathParameter, readJsonBody, type HttpRoute } from '../server/http-api.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observability/logger.js';
 import { parseAgUiInput } from './ag-ui-input.js';
 import { AgUiTranslator } from './ag-ui-translator.js';
 import { SseWriter } from './sse-writer.js';

@@ -18,3 +18,7 @@ export { openAICompatibleModel, type OpenAICompatibleModelOptions } from '../age
 export { classifyModelError } from '../agents/model-errors.js';
 export { toolInputSchema, type ModelToolError } from '../agents/model-tools.js';
 export { AgentRunError } from '../engine/define-agent.js';
+// The environment switch `agentwire start` reads (AGENTWIRE_MODEL_BASE_URL, AGENTWIRE_MODEL,
+// AGENTWIRE_MODEL_API_KEY). Public on purpose so an embedder gets the same contract, and lives
+// here rather than on agentwire/server because it loads the AI SDK.
+export { loadModelConfig, modelServerOptions, MODEL_AGENT_NAME, type ModelConfig } from '../server/model-config.js';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { AgentwireError, errorMessage } from '../errors/agentwire-error.js';
 import { loadConfig, type AgentwireConfig } from '../server/config.js';
 import { loadModelConfig, modelServerOptions, type ModelConfig } from '../server/model-config.js';
-import { createLogger, type Logger } from '../server/logger.js';
+import { createLogger, type Logger } from '../observability/logger.js';
 import { generateSecret, startServer, type AgentwireServerOptions } from '../server/agentwire-server.js';
 import { loadRemoteAgents } from '../remote/remote-config.js';
 import { loadPublishConfig } from '../publish/publish-config.js';

@@ -15,7 +15,7 @@ import type { VerifiedIdentity } from '../context/verified-identity.js';
 import type { AgentWebSocketBridge } from '../bridge/agent-websocket-bridge.js';
 import { isEndedStatus, type EventStore, type RunRecord } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { AgentInstanceFactory } from './agent-instance-factory.js';
 import { Run } from './run.js';
 import { loadThreadHistory } from './thread-history.js';

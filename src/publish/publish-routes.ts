@@ -20,7 +20,7 @@ import { MAX_ID_LENGTH } from '../protocol/schema.js';
 import { isEndedStatus, type EventStore } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { HttpError, pathParameter, readJsonBody, type HttpRoute } from '../server/http-api.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observability/logger.js';
 import { decodeAgentwireObject } from '../remote/agentwire-decoder.js';
 import type { WorkerAction } from '../remote/worker-action.js';
 import type { PublishCredentials } from './credentials.js';

@@ -7,7 +7,7 @@ import type { ExecutionEngine } from '../engine/execution-engine.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { HttpRoute } from '../server/http-api.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observability/logger.js';
 import { PublishCredentials } from './credentials.js';
 import { DetachedRuns } from './detached-runs.js';
 import { openProducerLedger, type ProducerLedger } from './producer-ledger.js';

@@ -26,7 +26,7 @@ import { AgentwireError, InternalErrorCode, RunClosedError, errorMessage } from 
 import { isTerminalType } from '../protocol/events.js';
 import { FlushScheduler } from '../store/flush-scheduler.js';
 import { TERMINAL_STATUS, type EventDraft, type StoredEvent } from '../store/event-store.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observability/logger.js';
 import { APPEND, isNoScript } from './lua-scripts.js';
 import { encodeFrameParts, eventIdMark, joinFrame, type FrameParts } from '../protocol/frame-codec.js';
 import type { RedisKeys } from './redis-keys.js';

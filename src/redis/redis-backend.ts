@@ -3,9 +3,9 @@
  * leases swept on every node.
  */
 import type { RedisOptions } from 'ioredis';
-import type { NodeBackend, NodeHooks, RedisSettings } from '../server/node-backend.js';
+import type { NodeBackend, NodeHooks, RedisSettings } from '../backend/node-backend-contract.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { RetentionPolicy } from '../store/event-store.js';
 import { errorMessage } from '../errors/agentwire-error.js';
 import { RedisEventStore } from './redis-event-store.js';

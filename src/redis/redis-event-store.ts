@@ -26,7 +26,7 @@ import {
   type StoredEvent,
   type ThreadRecord,
 } from '../store/event-store.js';
-import { silentLogger, type Logger } from '../server/logger.js';
+import { silentLogger, type Logger } from '../observability/logger.js';
 import { CLAIM_RUN, CREATE_THREAD, PRUNE_USER, RUN_BY_CLIENT_MESSAGE, SET_RUN_STATUS, SYNC_EPOCH, TOUCH_THREAD } from './lua-scripts.js';
 import { OrderedAppender } from './ordered-appender.js';
 import { RedisKeys } from './redis-keys.js';

@@ -20,7 +20,7 @@ import type { Fanout } from '../bridge/agent-websocket-bridge.js';
 import type { StoredEvent } from '../store/event-store.js';
 import type { WebSocketNotifier } from '../transport/websocket-notifier.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observability/logger.js';
 import { errorMessage } from '../errors/agentwire-error.js';
 import { eventFromFrame } from './redis-records.js';
 

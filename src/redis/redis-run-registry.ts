@@ -14,7 +14,7 @@ import type { RedisLink } from './redis-link.js';
 import type { RunRecord } from '../store/event-store.js';
 import type { RunRegistry } from '../engine/run-registry.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observability/logger.js';
 import { errorMessage } from '../errors/agentwire-error.js';
 import { CLAIM_EXPIRED, RENEW_LEASES } from './lua-scripts.js';
 import type { RedisKeys } from './redis-keys.js';

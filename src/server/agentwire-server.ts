@@ -28,7 +28,7 @@ import { createHttpHandler } from './http-api.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
 import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
 import { threadRoutes } from './thread-routes.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from '../observability/logger.js';
 import { setUpPublish, type PublishOptions } from '../publish/publish-setup.js';
 
 export interface AgentwireServerOptions {

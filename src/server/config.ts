@@ -9,7 +9,7 @@ import type { EngineLimits } from '../engine/execution-engine.js';
 import type { RetentionPolicy } from '../store/event-store.js';
 import type { TransportLimits } from '../transport/transport-limits.js';
 import type { HttpLimits } from './http-limits.js';
-import type { LogLevel } from './logger.js';
+import type { LogLevel } from '../observability/logger.js';
 import type { RedisSettings } from './node-backend.js';
 import type { HttpRateLimits } from './http-rate-limit.js';
 import { checkTrustedProxies, type ForwardedHeader } from '../transport/client-address.js';

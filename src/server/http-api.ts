@@ -15,7 +15,7 @@ import { extractToken, type Authenticator } from '../transport/authenticator.js'
 import { requestUrl } from '../transport/request-url.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../observability/logger.js';
 import { readJsonBody } from './http-body.js';
 import { ClientGoneError, HttpError } from './http-error.js';
 

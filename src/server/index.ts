@@ -5,9 +5,42 @@
  *   const server = await startServer({ auth: { jwtSecret }, store: 'sqlite:./data/agentwire.db' });
  */
 export { startServer, generateSecret, type AgentwireServer, type AgentwireServerOptions } from './agentwire-server.js';
-export { createLogger, silentLogger, type Logger, type LogLevel, type LogFields } from './logger.js';
+export { createLogger, silentLogger, type Logger, type LogLevel, type LogFields } from '../observability/logger.js';
 export { loadConfig, type AgentwireConfig } from './config.js';
 export { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
+
+// The built-in agents and tools that `agentwire start` registers. Public on purpose: an embedder
+// composing its own server registers the same ones, and their pure parts (the calculator's
+// grammar, the assistant's plan, the stream agent's deltas) are their documented behaviour, which
+// the tests check through this entry rather than from src/. The server loads them anyway.
+export {
+  assistantAgent,
+  builtinTools,
+  createAssistantAgent,
+  SIMULATED_PACING,
+  UNPACED,
+  type AssistantPacing,
+  streamAgent,
+  parseStreamRequest,
+  streamDelta,
+  STREAM_LIMITS,
+  calculatorTool,
+  evaluate,
+  formatNumber,
+  CalculatorError,
+  type CalculatorResult,
+  clockTool,
+  createClockTool,
+  readClock,
+  type ClockResult,
+  docsSearchTool,
+  createDocsSearchTool,
+  type DocsSearchHit,
+  type DocsSearchOptions,
+  chunkText,
+  planFor,
+  type AssistantPlan,
+} from '../agents/index.js';
 
 // The parts, for embedding agentwire in an existing server.
 export { AgentWebSocketBridge, DEFAULT_MAX_EVENT_BYTES, type Fanout, type BridgeOptions, type UserWebSocketEmitter, type EventRouting } from '../bridge/agent-websocket-bridge.js';
@@ -16,6 +49,10 @@ export { StreamSubscriber, type EventSink, type SubscriberSettings } from '../tr
 export { ConnectionManager, SUBPROTOCOL, type ConnectionManagerOptions } from '../transport/connection-manager.js';
 export { Authenticator, extractToken, MIN_SECRET_BYTES, type AuthOptions } from '../transport/authenticator.js';
 export { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '../transport/transport-limits.js';
+// The per-key allowance behind the handshake and HTTP rate limits. Public on purpose: an embedder
+// fronting its own routes can apply the same burst-then-rate rule (with its Retry-After), and the
+// clock-driven contract is tested through this entry.
+export { KeyedRateLimiter, type KeyedRateLimiterOptions, type RateDecision } from '../transport/keyed-rate-limiter.js';
 export { ClientAddressResolver, DEFAULT_CLIENT_ADDRESS_OPTIONS, type ClientAddressOptions, type ForwardedHeader, type AddressedRequest } from '../transport/client-address.js';
 export { DEFAULT_HTTP_RATE_LIMITS, type HttpRateLimits } from './http-rate-limit.js';
 export { ExecutionEngine, DEFAULT_ENGINE_LIMITS, type EngineLimits, type SubmitRequest, type SubmitResult } from '../engine/execution-engine.js';

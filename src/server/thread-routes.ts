@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTerminalType } from '../protocol/events.js';
 import type { EventStore, ThreadRecord } from '../store/event-store.js';
 import type { Authenticator } from '../transport/authenticator.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../observability/logger.js';
 import { authenticate, HttpError, pathParameter, readJsonBody, type HttpRoute } from './http-api.js';
 
 /** A title longer than this is refused: it is shown in one line of a list. */

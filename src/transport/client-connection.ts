@@ -11,7 +11,7 @@ import { errorMessage } from '../errors/agentwire-error.js';
 import type { VerifiedIdentity } from '../context/verified-identity.js';
 import type { ExecutionEngine } from '../engine/execution-engine.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observability/logger.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { TransportLimits } from './transport-limits.js';
 import type { NotifiedConnection, WebSocketNotifier } from './websocket-notifier.js';

@@ -15,7 +15,7 @@ import type { VerifiedIdentity } from '../context/verified-identity.js';
 import type { ExecutionEngine } from '../engine/execution-engine.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observability/logger.js';
 import { extractToken, type Authenticator } from './authenticator.js';
 import { ClientConnection, type ConnectionDeps } from './client-connection.js';
 import { requestUrl } from './request-url.js';

@@ -12,7 +12,7 @@
 import type { Resumed } from '../protocol/messages.js';
 import type { EventStore, StoredEvent } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observability/logger.js';
 
 /** Where a subscriber writes: a transport's framing of the stream. */
 export interface EventSink {

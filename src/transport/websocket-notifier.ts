@@ -11,7 +11,7 @@ import { CloseCode } from '../protocol/codes.js';
 import type { Resumed } from '../protocol/messages.js';
 import type { EventStore, StoredEvent } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../observability/logger.js';
 import { StreamSubscriber, type EventSink, type StreamStart, type SubscriberSettings } from './stream-subscriber.js';
 
 export type { StreamStart } from './stream-subscriber.js';

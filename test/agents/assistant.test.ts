@@ -2,8 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assistantAgent, builtinTools, calculatorTool, chunkText, clockTool, createDocsSearchTool, planFor } from '../../src/agents/index.js';
-import type { ToolDefinition } from '../../src/engine/define-agent.js';
+import { assistantAgent, builtinTools, calculatorTool, chunkText, clockTool, createDocsSearchTool, planFor } from 'agentwire/server';
+import type { ToolDefinition } from 'agentwire';
 import { createFakeContext, type FakeContext } from './fake-context.js';
 
 interface AssistantResult {

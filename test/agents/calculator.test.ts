@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { CalculatorError, calculatorTool, evaluate, formatNumber } from '../../src/agents/index.js';
+import { CalculatorError, calculatorTool, evaluate, formatNumber } from 'agentwire/server';
 
 const toolContext = { signal: new AbortController().signal, userId: 'user-1', runId: 'run-1' };
 

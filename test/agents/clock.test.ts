@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { clockTool, createClockTool, readClock } from '../../src/agents/index.js';
+import { clockTool, createClockTool, readClock } from 'agentwire/server';
 
 const toolContext = { signal: new AbortController().signal, userId: 'user-1', runId: 'run-1' };
 const instant = new Date('2024-05-14T09:03:12.000Z');

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { createDocsSearchTool, docsSearchTool } from '../../src/agents/index.js';
+import { createDocsSearchTool, docsSearchTool } from 'agentwire/server';
 
 const toolContext = { signal: new AbortController().signal, userId: 'user-1', runId: 'run-1' };
 const filler = (n: number): string => Array.from({ length: n }, (_, i) => `Filler sentence ${i} talks about nothing in particular.`).join(' ');

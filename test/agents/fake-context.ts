@@ -5,7 +5,7 @@
  * path through the server is tested elsewhere.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AgentContext, AgentInput, ToolDefinition, ToolOutcome } from '../../src/engine/define-agent.js';
+import type { AgentContext, AgentInput, ToolDefinition, ToolOutcome } from 'agentwire';
 
 export interface RecordedEvent {
   type: string;

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { streamAgent, streamDelta } from '../../src/agents/index.js';
+import { streamAgent, streamDelta } from 'agentwire/server';
 import { createFakeContext } from './fake-context.js';
 
 async function stream(request: unknown, fake = createFakeContext()): Promise<{ result: unknown; deltas: string[] }> {

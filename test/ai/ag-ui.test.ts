@@ -7,9 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInst
 import { HttpAgent, type AgentSubscriber } from '@ag-ui/client';
 import { EventType, type BaseEvent, type Message } from '@ag-ui/core';
 import { defineAgent, type AgentEvent } from 'agentwire';
-import type { AgentwireServer } from 'agentwire/server';
+import { calculatorTool, type AgentwireServer } from 'agentwire/server';
 import { defineModelAgent, openAICompatibleModel } from 'agentwire/ai';
-import { calculatorTool } from '../../src/agents/index.js';
 import { startTestServer } from '../helpers/server.js';
 import { signToken } from '../helpers/tokens.js';
 import { TestClient, range, seqs } from '../helpers/ws-client.js';

@@ -5,9 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent } from 'agentwire';
-import type { AgentwireServer } from 'agentwire/server';
+import { calculatorTool, type AgentwireServer } from 'agentwire/server';
 import { defineModelAgent, openAICompatibleModel, type ModelAgentOptions } from 'agentwire/ai';
-import { calculatorTool } from '../../src/agents/index.js';
 import { startTestServer } from '../helpers/server.js';
 import { signToken } from '../helpers/tokens.js';
 import { TestClient, range, seqs } from '../helpers/ws-client.js';

@@ -4,7 +4,7 @@
  * GET /api/info says which agent answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModelConfig } from '../../src/server/model-config.js';
+import { loadModelConfig } from 'agentwire/ai';
 import { spawnServer, type ChildServer } from '../helpers/child-server.js';
 import { signToken } from '../helpers/tokens.js';
 import { TestClient } from '../helpers/ws-client.js';

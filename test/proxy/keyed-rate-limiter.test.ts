@@ -1,10 +1,10 @@
 /**
  * The per-key allowance behind the handshake and HTTP limits, on a hand-driven clock: burst
  * then rate, Retry-After that is honest, and a table that stays bounded however many keys
- * clients invent. Internal, so imported from its source.
+ * clients invent. Through agentwire/server, where it is public for embedders.
  */
 import { describe, expect, it } from 'vitest';
-import { KeyedRateLimiter } from '../../src/transport/keyed-rate-limiter.js';
+import { KeyedRateLimiter } from 'agentwire/server';
 
 function clock(): { now: () => number; advance: (ms: number) => void } {
   let t = 0;

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../src/analysis/audit-result.js';
+import type { AuditReport } from 'ssot';
 import { fixtureTree } from './support/fixture-tree.js';
 
 const PACKAGE = fileURLToPath(new URL('..', import.meta.url));

@@ -1,7 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_EXCLUDES } from '../src/files/walk.js';
-import { fixImports } from '../src/fix/fix.js';
-import { renderMarkdown } from '../src/report/markdown.js';
+import { DEFAULT_EXCLUDES, fixImports, renderMarkdown } from 'ssot';
 import { auditTree, concept, fixtureTree, type FixtureTree } from './support/fixture-tree.js';
 import { ssotFromSource } from './support/run-bin.js';
 

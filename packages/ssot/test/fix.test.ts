@@ -1,8 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { audit } from '../src/analysis/audit.js';
-import { DEFAULT_EXCLUDES } from '../src/files/walk.js';
-import { fixImports } from '../src/fix/fix.js';
+import { DEFAULT_EXCLUDES, audit, fixImports } from 'ssot';
 import { concept, fixtureTree, type FixtureTree } from './support/fixture-tree.js';
 import { typeCheck } from './support/type-check.js';
 

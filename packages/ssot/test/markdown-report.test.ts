@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderJson } from '../src/report/json.js';
-import { renderMarkdown } from '../src/report/markdown.js';
+import { renderJson, renderMarkdown } from 'ssot';
 import { auditTree, concept, fixtureTree } from './support/fixture-tree.js';
 
 const EXPECTED = new URL('./expected/tracker-report.md', import.meta.url);

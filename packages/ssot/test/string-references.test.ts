@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_EXCLUDES } from '../src/files/walk.js';
-import { fixImports } from '../src/fix/fix.js';
+import { DEFAULT_EXCLUDES, fixImports } from 'ssot';
 import { auditTree, concept, fixtureTree } from './support/fixture-tree.js';
 
 describe('string references: Python', () => {

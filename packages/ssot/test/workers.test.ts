@@ -1,11 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { audit, auditRun } from '../src/analysis/audit.js';
+import { DEFAULT_EXCLUDES, audit, auditRun, renderJson } from 'ssot';
 import { interestOf } from '../src/analysis/prefilter.js';
 import type { FileFacts } from '../src/facts/file-facts.js';
-import { DEFAULT_EXCLUDES, walkSources } from '../src/files/walk.js';
+import { walkSources } from '../src/files/walk.js';
 import { extractFile } from '../src/parse/extract-file.js';
 import { ExtractionPool } from '../src/parse/extraction-pool.js';
-import { renderJson } from '../src/report/json.js';
 import { concept, fixtureTree } from './support/fixture-tree.js';
 
 /**

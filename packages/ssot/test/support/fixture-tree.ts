@@ -1,10 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { audit, type AuditOptions } from '../../src/analysis/audit.js';
-import type { AuditReport, ConceptAudit } from '../../src/analysis/audit-result.js';
-import type { ConceptSpec } from '../../src/analysis/concept-spec.js';
-import { DEFAULT_EXCLUDES } from '../../src/files/walk.js';
+import { DEFAULT_EXCLUDES, audit, type AuditOptions, type AuditReport, type ConceptAudit, type ConceptSpec } from 'ssot';
 
 /** A source tree written to a fresh temporary directory; `remove()` deletes it. */
 export interface FixtureTree {
