@@ -8,7 +8,6 @@ export {
   ErrorCode,
   AgentErrorCode,
   DeathCause,
-  constantsOn,
   httpStatusOf,
   type AgentwireCode,
   type CodeOn,
