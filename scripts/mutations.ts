@@ -350,4 +350,28 @@ export const MUTATIONS: Mutation[] = [
     test: 'test/store/memory-store.test.ts',
     name: 'retains at most',
   },
+  {
+    id: 'error-code-status-drift',
+    promise: 'a code goes out with the HTTP status of its row, and docs/protocol.md lists exactly the table',
+    file: 'src/protocol/error-codes.ts',
+    find: 'httpStatus: 405,',
+    replace: 'httpStatus: 400,',
+    test: 'test/protocol/error-codes.test.ts',
+  },
+  {
+    id: 'http-boundary-leaks-message',
+    promise: 'an unknown throw reaches an HTTP client as INTERNAL without its message',
+    file: 'src/server/http-api.ts',
+    find: "new HttpError(InternalErrorCode.INTERNAL, 'internal error')",
+    replace: 'new HttpError(InternalErrorCode.INTERNAL, errorMessage(error))',
+    test: 'test/server/error-boundary.test.ts',
+  },
+  {
+    id: 'ws-boundary-not-normalised',
+    promise: 'an unknown throw in the WebSocket message handler is logged with its normalised code',
+    file: 'src/transport/client-connection.ts',
+    find: 'type: parsed.message.type, code, error }',
+    replace: 'type: parsed.message.type, error }',
+    test: 'test/server/error-boundary.test.ts',
+  },
 ];

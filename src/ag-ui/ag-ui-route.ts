@@ -49,15 +49,6 @@ export interface AgUiRouteOptions {
 export const AG_UI_PATH = '/api/ag-ui';
 const REPLAY_PAGE = 1000;
 
-const REFUSAL_STATUS: Record<string, number> = {
-  [ErrorCode.TOO_MANY_RUNS]: 429,
-  [ErrorCode.RATE_LIMITED]: 429,
-  [ErrorCode.UNKNOWN_AGENT]: 404,
-  [ErrorCode.NOT_FOUND]: 404,
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.UNAVAILABLE]: 503,
-};
-
 export function agUiRoutes(options: AgUiRouteOptions): HttpRoute[] {
   return [{ method: 'POST', pattern: /^\/api\/ag-ui(?:\/([^/]+))?$/, handler: (req, res, url, match) => runAgUi(options, req, res, url, match[1]) }];
 }
@@ -65,7 +56,7 @@ export function agUiRoutes(options: AgUiRouteOptions): HttpRoute[] {
 async function runAgUi(o: AgUiRouteOptions, req: IncomingMessage, res: ServerResponse, url: URL, agentSegment: string | undefined): Promise<void> {
   const identity = await authenticate(o.authenticator, req, url);
   const parsed = parseAgUiInput(await readJsonBody(req, { maxBytes: o.maxBodyBytes, maxJsonDepth: o.maxJsonDepth, timeoutMs: o.bodyTimeoutMs }), o.maxTextChars);
-  if (!parsed.ok) throw new HttpError(400, ErrorCode.INVALID_MESSAGE, parsed.message);
+  if (!parsed.ok) throw new HttpError(ErrorCode.INVALID_MESSAGE, parsed.message);
   const request = parsed.request;
   const threadId = await ownThread(o.store, identity.userId, request.threadId);
   // Listen before submitting, so that no event of the run can be published unseen.
@@ -81,7 +72,7 @@ async function runAgUi(o: AgUiRouteOptions, req: IncomingMessage, res: ServerRes
       agent: agentSegment === undefined ? undefined : pathParameter(agentSegment),
       clientMessageId: `ag-ui:${request.runId}`,
     });
-    if (!submitted.ok) throw new HttpError(REFUSAL_STATUS[submitted.code] ?? 400, submitted.code, submitted.message);
+    if (!submitted.ok) throw new HttpError(submitted.code, submitted.message);
     const translator = new AgUiTranslator({
       client: { threadId: request.threadId, runId: request.runId },
       agentwire: { threadId: submitted.threadId, runId: submitted.runId },
@@ -184,7 +175,7 @@ async function authenticate(authenticator: Authenticator, req: IncomingMessage, 
   try {
     return await authenticator.verify(extractToken(req.headers, url));
   } catch (error) {
-    throw new HttpError(401, 'UNAUTHORIZED', errorMessage(error));
+    throw new HttpError('UNAUTHORIZED', errorMessage(error));
   }
 }
 
@@ -195,7 +186,7 @@ async function authenticate(authenticator: Authenticator, req: IncomingMessage, 
 async function ownThread(store: EventStore, userId: string, threadId: string): Promise<string | undefined> {
   const thread = await store.getThread(threadId);
   if (!thread) return undefined;
-  if (thread.userId !== userId) throw new HttpError(403, ErrorCode.FORBIDDEN, 'that thread belongs to another user');
+  if (thread.userId !== userId) throw new HttpError(ErrorCode.FORBIDDEN, 'that thread belongs to another user');
   return thread.threadId;
 }
 

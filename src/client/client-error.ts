@@ -1,10 +1,10 @@
-import type { ErrorCode } from '../protocol/codes.js';
+import type { CodeOn } from '../protocol/error-codes.js';
 
 /**
- * Codes the client itself raises, beside the server's ErrorCode values. PROTOCOL_ERROR: the server
- * sent a frame that is not JSON or not a message of this protocol; it was dropped, not cast.
+ * The server's `error` frame codes, and the codes the client raises itself (the `client` rows of
+ * the code table: CLOSED, UNAUTHORIZED, HTTP_ERROR, PROTOCOL_ERROR).
  */
-export type ClientErrorCode = ErrorCode | 'CLOSED' | 'UNAUTHORIZED' | 'HTTP_ERROR' | 'PROTOCOL_ERROR';
+export type ClientErrorCode = CodeOn<'error_frame'> | CodeOn<'client'>;
 
 /** A refusal from the server (its `error` frame or HTTP error) or a client-side failure. */
 export class AgentwireClientError extends Error {

@@ -3,30 +3,11 @@
  * meaning), a message for humans and an optional cause. Unknown throws are normalised once, at
  * the boundary where they would otherwise escape (toAgentwireError).
  */
+import { constantsOn, type CodeOn } from '../protocol/error-codes.js';
 
-export const InternalErrorCode = {
-  /** A context was asked for with an empty, placeholder or malformed id. */
-  INVALID_CONTEXT: 'INVALID_CONTEXT',
-  /** A factory-only class was constructed directly. */
-  FACTORY_ONLY: 'FACTORY_ONLY',
-  /** An emitter was asked to send an event for another user, thread or run. */
-  ISOLATION_VIOLATION: 'ISOLATION_VIOLATION',
-  /** An event's payload does not match its type's schema. */
-  INVALID_EVENT: 'INVALID_EVENT',
-  /** The run already ended; nothing more can be emitted for it. */
-  RUN_CLOSED: 'RUN_CLOSED',
-  /** The token was missing, malformed, expired or not signed by a trusted key. */
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  /** Configuration is missing or contradictory. */
-  CONFIG: 'CONFIG',
-  /** The store could not be read or written. */
-  STORE: 'STORE',
-  /** The store's file is held by another process (or already open in this one). */
-  STORE_LOCKED: 'STORE_LOCKED',
-  /** Anything that was not an AgentwireError when it reached a boundary. */
-  INTERNAL: 'INTERNAL',
-} as const;
-export type InternalErrorCode = (typeof InternalErrorCode)[keyof typeof InternalErrorCode];
+/** The codes of errors thrown inside the server: the `server` rows of the code table. */
+export const InternalErrorCode = constantsOn('server');
+export type InternalErrorCode = CodeOn<'server'>;
 
 export class AgentwireError extends Error {
   readonly code: InternalErrorCode;

@@ -6,6 +6,7 @@
  * the engine's heartbeat timeout (a producer must append, at least a `heartbeat`, that often).
  */
 import { AgentRunError, defineAgent, type AgentDefinition } from '../engine/define-agent.js';
+import { AgentErrorCode } from '../protocol/codes.js';
 import { follow } from '../remote/define-remote-agent.js';
 import type { WorkerAction } from '../remote/worker-action.js';
 
@@ -74,7 +75,7 @@ export class DetachedRuns {
       tools: [],
       run: async (_input, ctx) => {
         const inbox = this.#inboxes.get(ctx.runId);
-        if (!inbox) throw new AgentRunError('not_detached', `agent "${name}" takes its events from the publish API; start its runs with POST /api/runs`);
+        if (!inbox) throw new AgentRunError(AgentErrorCode.NOT_DETACHED, `agent "${name}" takes its events from the publish API; start its runs with POST /api/runs`);
         try {
           return await follow(inbox.actions(ctx.signal), ctx);
         } finally {

@@ -15,7 +15,6 @@ import { Counter } from 'prom-client';
 import { mintVerifiedIdentity } from '../context/verified-identity.js';
 import { errorMessage } from '../errors/agentwire-error.js';
 import type { ExecutionEngine } from '../engine/execution-engine.js';
-import { ErrorCode } from '../protocol/codes.js';
 import { MAX_ID_LENGTH } from '../protocol/schema.js';
 import { isEndedStatus, type EventStore } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -62,14 +61,6 @@ const batchSchema = z.object({ producerId: id, producerSeq: z.number().int().min
 /** How often a batch waiting for a queued run checks that the run has not ended meanwhile. */
 const QUEUED_CHECK_MS = 500;
 
-const REFUSAL_STATUS: Record<string, number> = {
-  [ErrorCode.TOO_MANY_RUNS]: 429,
-  [ErrorCode.UNKNOWN_AGENT]: 404,
-  [ErrorCode.NOT_FOUND]: 404,
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.UNAVAILABLE]: 503,
-};
-
 export function publishRoutes(options: PublishRouteOptions): HttpRoute[] {
   const api = new PublishApi(options);
   return [
@@ -94,20 +85,20 @@ class PublishApi {
   async start(req: IncomingMessage, res: ServerResponse): Promise<void> {
     await this.#guard(res, async () => {
       await this.#o.credentials.verifyService(bearer(req)).catch((error: unknown) => {
-        throw new HttpError(401, PublishErrorCode.UNAUTHORIZED, errorMessage(error));
+        throw new HttpError(PublishErrorCode.UNAUTHORIZED, errorMessage(error));
       });
       const parsed = startSchema.safeParse(await readJsonBody(req, { maxBytes: this.#o.limits.maxBatchBytes }));
-      if (!parsed.success) throw new HttpError(400, PublishErrorCode.INVALID_MESSAGE, issue(parsed.error));
+      if (!parsed.success) throw new HttpError(PublishErrorCode.INVALID_MESSAGE, issue(parsed.error));
       const request = parsed.data;
       let identity;
       try {
         identity = mintVerifiedIdentity(request.userId, undefined);
       } catch (error) {
-        throw new HttpError(400, PublishErrorCode.INVALID_MESSAGE, errorMessage(error));
+        throw new HttpError(PublishErrorCode.INVALID_MESSAGE, errorMessage(error));
       }
       const agent = request.agent ?? this.#o.detachedAgents[0];
       const submitted = await this.#o.engine.submit(identity, { text: request.input, threadId: request.threadId, agent, clientMessageId: request.clientMessageId ?? `publish:${randomUUID()}` });
-      if (!submitted.ok) throw new HttpError(REFUSAL_STATUS[submitted.code] ?? 400, submitted.code, submitted.message);
+      if (!submitted.ok) throw new HttpError(submitted.code, submitted.message);
       const detached = agent !== undefined && this.#o.detachedAgents.includes(agent);
       if (detached && !submitted.duplicate) this.#o.detached.open(submitted.runId);
       const runToken = detached ? await this.#o.credentials.mintRunToken({ runId: submitted.runId, userId: identity.userId }, this.#o.runTokenTtlSec) : undefined;
@@ -123,12 +114,12 @@ class PublishApi {
   async append(req: IncomingMessage, res: ServerResponse, runId: string): Promise<void> {
     await this.#guard(res, async () => {
       const claims = await this.#o.credentials.verifyRunToken(bearer(req)).catch((error: unknown) => {
-        throw new HttpError(401, PublishErrorCode.UNAUTHORIZED, errorMessage(error));
+        throw new HttpError(PublishErrorCode.UNAUTHORIZED, errorMessage(error));
       });
-      if (claims.runId !== runId) throw new HttpError(403, PublishErrorCode.FORBIDDEN, 'this run token is for another run');
+      if (claims.runId !== runId) throw new HttpError(PublishErrorCode.FORBIDDEN, 'this run token is for another run');
       const batch = await this.#readBatch(req);
       const wait = this.#limiter.take(`${runId}\n${batch.producerId}`);
-      if (wait > 0) throw new Refusal(429, PublishErrorCode.RATE_LIMITED, 'the producer appends faster than its rate', { retryAfterMs: wait });
+      if (wait > 0) throw new Refusal(PublishErrorCode.RATE_LIMITED, 'the producer appends faster than its rate', { retryAfterMs: wait });
       const answer = await this.#serialised(runId, () => this.#apply(runId, batch));
       send(res, 200, answer);
     });
@@ -139,29 +130,29 @@ class PublishApi {
     try {
       body = await readJsonBody(req, { maxBytes: this.#o.limits.maxBatchBytes });
     } catch (error) {
-      if (error instanceof HttpError && error.status === 413) throw new HttpError(413, PublishErrorCode.BATCH_TOO_LARGE, error.message);
+      if (error instanceof HttpError && error.status === 413) throw new HttpError(PublishErrorCode.BATCH_TOO_LARGE, error.message);
       throw error;
     }
     const parsed = batchSchema.safeParse(body);
-    if (!parsed.success) throw new HttpError(400, PublishErrorCode.INVALID_MESSAGE, issue(parsed.error));
-    if (parsed.data.events.length > this.#o.limits.maxBatchEvents) throw new HttpError(413, PublishErrorCode.BATCH_TOO_LARGE, `a batch may hold at most ${this.#o.limits.maxBatchEvents} events`);
+    if (!parsed.success) throw new HttpError(PublishErrorCode.INVALID_MESSAGE, issue(parsed.error));
+    if (parsed.data.events.length > this.#o.limits.maxBatchEvents) throw new HttpError(PublishErrorCode.BATCH_TOO_LARGE, `a batch may hold at most ${this.#o.limits.maxBatchEvents} events`);
     return parsed.data;
   }
 
   /** Decides one batch: fenced, retried, gap, ended, invalid, or applied. */
   async #apply(runId: string, batch: z.infer<typeof batchSchema>): Promise<unknown> {
     const state = await this.#o.ledger.get(runId);
-    if (state && state.producerId !== batch.producerId) throw new HttpError(409, PublishErrorCode.PRODUCER_FENCED, 'another producer already appends to this run');
+    if (state && state.producerId !== batch.producerId) throw new HttpError(PublishErrorCode.PRODUCER_FENCED, 'another producer already appends to this run');
     const last = state?.producerSeq ?? 0;
     if (state && batch.producerSeq <= last) {
       // A retry: the answer it got the first time (an older one than the last is acknowledged as such).
       return batch.producerSeq === last ? { ...(JSON.parse(state.answer) as object), duplicate: true } : { runId, producerSeq: batch.producerSeq, duplicate: true };
     }
-    if (batch.producerSeq !== last + 1) throw new Refusal(409, PublishErrorCode.PRODUCER_SEQ_GAP, `expected producerSeq ${last + 1}`, { expected: last + 1 });
+    if (batch.producerSeq !== last + 1) throw new Refusal(PublishErrorCode.PRODUCER_SEQ_GAP, `expected producerSeq ${last + 1}`, { expected: last + 1 });
     const record = await this.#o.store.getRun(runId);
-    if (!record || isEndedStatus(record.status)) throw new HttpError(409, PublishErrorCode.RUN_ENDED, 'the run has ended');
+    if (!record || isEndedStatus(record.status)) throw new HttpError(PublishErrorCode.RUN_ENDED, 'the run has ended');
     const actions = decodeBatch(batch.events);
-    if ((await this.#deliverWhileLive(runId, actions)) === 'ended') throw new HttpError(409, PublishErrorCode.RUN_ENDED, 'the run has ended');
+    if ((await this.#deliverWhileLive(runId, actions)) === 'ended') throw new HttpError(PublishErrorCode.RUN_ENDED, 'the run has ended');
     const answer = { runId, producerSeq: batch.producerSeq, accepted: batch.events.length };
     await this.#o.ledger.set(runId, { producerId: batch.producerId, producerSeq: batch.producerSeq, answer: JSON.stringify(answer) });
     return { ...answer, duplicate: false };
@@ -212,8 +203,8 @@ class PublishApi {
 
 /** A refusal whose body carries more than code and message (expected, retryAfterMs). */
 class Refusal extends HttpError {
-  constructor(status: number, code: string, message: string, readonly extra: Record<string, unknown>) {
-    super(status, code, message);
+  constructor(code: PublishErrorCode, message: string, readonly extra: Record<string, unknown>) {
+    super(code, message);
   }
 }
 
@@ -222,7 +213,7 @@ function decodeBatch(events: readonly unknown[]): WorkerAction[] {
     try {
       return decodeAgentwireObject(event);
     } catch (error) {
-      throw new HttpError(400, PublishErrorCode.INVALID_EVENT, `events[${index}]: ${errorMessage(error)}`);
+      throw new HttpError(PublishErrorCode.INVALID_EVENT, `events[${index}]: ${errorMessage(error)}`);
     }
   });
 }

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { SignJWT } from 'jose';
-import { errorMessage } from '../errors/agentwire-error.js';
+import { errorMessage, InternalErrorCode, toAgentwireError } from '../errors/agentwire-error.js';
 import { ErrorCode } from '../protocol/codes.js';
 import { parseUserId } from '../context/ids.js';
 import { extractToken, type Authenticator } from '../transport/authenticator.js';
@@ -83,7 +83,7 @@ export function createHttpHandler(options: HttpApiOptions): (req: IncomingMessag
   return (req, res) => {
     const url = requestUrl(req.url);
     if (!url) {
-      json(res, 400, { error: { code: 'INVALID_MESSAGE', message: 'malformed request target' } });
+      refuse(res, new HttpError(ErrorCode.INVALID_MESSAGE, 'malformed request target'));
       return;
     }
     route(routes, options, req, res, url).catch((error: unknown) => {
@@ -93,15 +93,28 @@ export function createHttpHandler(options: HttpApiOptions): (req: IncomingMessag
       }
       if (error instanceof HttpError) {
         if (error.status === 408) timedOut(options, res, url);
-        json(res, error.status, { error: { code: error.code, message: error.message } }, error.headers);
+        refuse(res, error);
         return;
       }
-      options.metrics.backgroundErrors.inc({ loop: 'http' });
-      options.logger.error('HTTP handler failed', { path: url.pathname, error });
-      if (!res.headersSent) json(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
-      else res.destroy();
+      unexpected(options, res, url, error);
     });
   };
+}
+
+function refuse(res: ServerResponse, error: HttpError): void {
+  json(res, error.status, { error: { code: error.code, message: error.message } }, error.headers);
+}
+
+/**
+ * The HTTP boundary, where an unknown throw is normalised once: logged with its code and counted;
+ * the client gets INTERNAL and nothing of the message, which may name server internals.
+ */
+function unexpected(options: HttpApiOptions, res: ServerResponse, url: URL, error: unknown): void {
+  const { code } = toAgentwireError(error);
+  options.metrics.backgroundErrors.inc({ loop: 'http' });
+  options.logger.error('HTTP handler failed', { path: url.pathname, code, error });
+  if (res.headersSent) res.destroy();
+  else refuse(res, new HttpError(InternalErrorCode.INTERNAL, 'internal error'));
 }
 
 /** A client that hangs up mid-upload is not a server error: counted, logged at debug, never in background_errors. */
@@ -132,13 +145,13 @@ async function route(routes: [string, RegExp, Handler][], options: HttpApiOption
     await handler(req, res, url, match);
     return;
   }
-  if (pathMatched) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method ?? ''} not allowed here`);
-  if (url.pathname.startsWith('/api/')) throw new HttpError(404, 'NOT_FOUND', 'no such endpoint');
+  if (pathMatched) throw new HttpError('METHOD_NOT_ALLOWED', `${req.method ?? ''} not allowed here`);
+  if (url.pathname.startsWith('/api/')) throw new HttpError('NOT_FOUND', 'no such endpoint');
   if (options.staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
     await serveStatic(options.staticDir, url.pathname, res);
     return;
   }
-  throw new HttpError(404, 'NOT_FOUND', 'not found');
+  throw new HttpError('NOT_FOUND', 'not found');
 }
 
 async function admit(options: HttpApiOptions, gate: HttpRateGate, req: IncomingMessage, url: URL): Promise<void> {
@@ -146,7 +159,7 @@ async function admit(options: HttpApiOptions, gate: HttpRateGate, req: IncomingM
   if (decision.ok) return;
   options.metrics.httpRateLimited.inc({ key: decision.key });
   options.logger.debug('refused an HTTP request: over its rate', { path: url.pathname, key: decision.key });
-  throw new HttpError(429, ErrorCode.RATE_LIMITED, `too many requests per ${decision.key}; retry in ${decision.retryAfterSec} s`, {
+  throw new HttpError(ErrorCode.RATE_LIMITED, `too many requests per ${decision.key}; retry in ${decision.retryAfterSec} s`, {
     'retry-after': String(decision.retryAfterSec),
   });
 }
@@ -156,7 +169,7 @@ export function pathParameter(segment: string | undefined): string {
   try {
     return decodeURIComponent(segment ?? '');
   } catch {
-    throw new HttpError(400, 'INVALID_MESSAGE', 'malformed percent-encoding in the path');
+    throw new HttpError('INVALID_MESSAGE', 'malformed percent-encoding in the path');
   }
 }
 
@@ -164,16 +177,16 @@ export async function authenticate(authenticator: Authenticator, req: IncomingMe
   try {
     return (await authenticator.verify(extractToken(req.headers, url))).userId;
   } catch (error) {
-    throw new HttpError(401, 'UNAUTHORIZED', errorMessage(error));
+    throw new HttpError('UNAUTHORIZED', errorMessage(error));
   }
 }
 
 async function threadEvents(store: EventStore, userId: string, threadId: string, url: URL, res: ServerResponse): Promise<void> {
   const thread = await store.getThread(threadId);
-  if (!thread) throw new HttpError(404, 'NOT_FOUND', 'no such thread');
-  if (thread.userId !== userId) throw new HttpError(403, 'FORBIDDEN', 'that thread belongs to another user');
+  if (!thread) throw new HttpError('NOT_FOUND', 'no such thread');
+  if (thread.userId !== userId) throw new HttpError('FORBIDDEN', 'that thread belongs to another user');
   const afterSeq = Number(url.searchParams.get('afterSeq') ?? '0');
-  if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new HttpError(400, 'INVALID_MESSAGE', 'afterSeq must be a non-negative integer');
+  if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new HttpError('INVALID_MESSAGE', 'afterSeq must be a non-negative integer');
   const limit = pageLimit(url, MAX_PAGE);
   const events = await store.readThread(userId, threadId, afterSeq, limit);
   // Frames are stored as JSON text: splice them in rather than parse and re-serialise.
@@ -186,25 +199,25 @@ function pageLimit(url: URL, max: number): number {
   const raw = url.searchParams.get('limit');
   if (raw === null) return max;
   const limit = Number(raw);
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > max) throw new HttpError(400, 'INVALID_MESSAGE', `limit must be an integer from 1 to ${max}`);
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > max) throw new HttpError('INVALID_MESSAGE', `limit must be an integer from 1 to ${max}`);
   return limit;
 }
 
 async function devToken(options: HttpApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const demo = options.demo;
-  if (!demo) throw new HttpError(404, 'NOT_FOUND', 'no such endpoint');
-  if (!isLoopback(req.socket.remoteAddress)) throw new HttpError(403, 'FORBIDDEN', 'demo sign-in is available on loopback only');
+  if (!demo) throw new HttpError('NOT_FOUND', 'no such endpoint');
+  if (!isLoopback(req.socket.remoteAddress)) throw new HttpError('FORBIDDEN', 'demo sign-in is available on loopback only');
   // A reverse proxy on the same host connects from loopback too: a forwarded request came from
   // somewhere else, whatever the socket says, and may be anyone on the proxy's network.
   const forwarded = FORWARDING_HEADERS.find((name) => req.headers[name] !== undefined);
-  if (forwarded !== undefined) throw new HttpError(403, 'FORBIDDEN', `demo sign-in refuses forwarded requests (${forwarded}); it is for a browser on this machine`);
+  if (forwarded !== undefined) throw new HttpError('FORBIDDEN', `demo sign-in refuses forwarded requests (${forwarded}); it is for a browser on this machine`);
   const body = await readJsonBody(req, { maxBytes: MAX_BODY_BYTES, maxJsonDepth: options.body.maxJsonDepth, timeoutMs: options.body.timeoutMs });
   const name = typeof body === 'object' && body !== null ? (body as { name?: unknown }).name : undefined;
   let userId: string;
   try {
     userId = parseUserId(typeof name === 'string' ? name.trim() : name);
   } catch (error) {
-    throw new HttpError(400, 'INVALID_MESSAGE', errorMessage(error));
+    throw new HttpError('INVALID_MESSAGE', errorMessage(error));
   }
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
@@ -243,10 +256,10 @@ async function serveStatic(root: string, pathname: string, res: ServerResponse):
   try {
     relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
   } catch {
-    throw new HttpError(400, 'INVALID_MESSAGE', 'bad path');
+    throw new HttpError('INVALID_MESSAGE', 'bad path');
   }
   let file = join(base, relative);
-  if (file !== base && !file.startsWith(base + sep)) throw new HttpError(404, 'NOT_FOUND', 'not found');
+  if (file !== base && !file.startsWith(base + sep)) throw new HttpError('NOT_FOUND', 'not found');
   let info = await stat(file).catch(() => undefined);
   if (info?.isDirectory()) {
     file = join(file, 'index.html');
@@ -254,10 +267,10 @@ async function serveStatic(root: string, pathname: string, res: ServerResponse):
   }
   if (!info?.isFile()) {
     // A single-page app: unknown paths without an extension get the page itself.
-    if (extname(relative) !== '') throw new HttpError(404, 'NOT_FOUND', 'not found');
+    if (extname(relative) !== '') throw new HttpError('NOT_FOUND', 'not found');
     file = join(base, 'index.html');
     info = await stat(file).catch(() => undefined);
-    if (!info?.isFile()) throw new HttpError(404, 'NOT_FOUND', 'not found');
+    if (!info?.isFile()) throw new HttpError('NOT_FOUND', 'not found');
   }
   res.writeHead(200, {
     'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',

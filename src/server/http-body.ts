@@ -24,12 +24,12 @@ export async function readJsonBody(req: IncomingMessage, settings: Partial<BodyL
   const text = await readBody(req, limits);
   // Before JSON.parse: a deep body costs the parse, not this scan (see json-depth.ts).
   if (nestsDeeperThan(text, limits.maxJsonDepth)) {
-    throw new HttpError(400, 'INVALID_MESSAGE', `request body nests arrays or objects deeper than ${limits.maxJsonDepth} levels`);
+    throw new HttpError('INVALID_MESSAGE', `request body nests arrays or objects deeper than ${limits.maxJsonDepth} levels`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new HttpError(400, 'INVALID_MESSAGE', 'request body is not valid JSON');
+    throw new HttpError('INVALID_MESSAGE', 'request body is not valid JSON');
   }
 }
 
@@ -61,7 +61,7 @@ function readBody(req: IncomingMessage, limits: BodyLimits): Promise<string> {
       if (!req.complete) finish(new ClientGoneError());
     };
     const timer = setTimeout(() => {
-      finish(new HttpError(408, 'REQUEST_TIMEOUT', `request body did not arrive within ${limits.timeoutMs} ms`));
+      finish(new HttpError('REQUEST_TIMEOUT', `request body did not arrive within ${limits.timeoutMs} ms`));
     }, limits.timeoutMs);
     timer.unref();
     req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
@@ -69,5 +69,5 @@ function readBody(req: IncomingMessage, limits: BodyLimits): Promise<string> {
 }
 
 function tooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, 'TOO_LARGE', `request body over ${maxBytes} bytes`);
+  return new HttpError('TOO_LARGE', `request body over ${maxBytes} bytes`);
 }

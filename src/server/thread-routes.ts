@@ -43,8 +43,8 @@ export function threadRoutes(options: ThreadRouteOptions): HttpRoute[] {
 async function ownThread(options: ThreadRouteOptions, req: IncomingMessage, url: URL, match: RegExpMatchArray): Promise<ThreadRecord> {
   const userId = await authenticate(options.authenticator, req, url);
   const thread = await options.store.getThread(pathParameter(match[1]));
-  if (!thread) throw new HttpError(404, 'NOT_FOUND', 'no such thread');
-  if (thread.userId !== userId) throw new HttpError(403, 'FORBIDDEN', 'that thread belongs to another user');
+  if (!thread) throw new HttpError('NOT_FOUND', 'no such thread');
+  if (thread.userId !== userId) throw new HttpError('FORBIDDEN', 'that thread belongs to another user');
   return thread;
 }
 
@@ -54,18 +54,18 @@ async function renameThread(options: ThreadRouteOptions, maxTitleChars: number, 
   const raw = typeof body === 'object' && body !== null ? (body as { title?: unknown }).title : undefined;
   // Line breaks and runs of spaces would break the one-line list; they are folded, not refused.
   const title = typeof raw === 'string' ? raw.replace(/\s+/g, ' ').trim() : '';
-  if (title === '') throw new HttpError(400, 'INVALID_MESSAGE', 'title must be a non-empty string');
-  if (title.length > maxTitleChars) throw new HttpError(400, 'INVALID_MESSAGE', `title must be at most ${maxTitleChars} characters`);
+  if (title === '') throw new HttpError('INVALID_MESSAGE', 'title must be a non-empty string');
+  if (title.length > maxTitleChars) throw new HttpError('INVALID_MESSAGE', `title must be at most ${maxTitleChars} characters`);
   const renamed = await options.store.renameThread(thread.threadId, title);
-  if (!renamed) throw new HttpError(404, 'NOT_FOUND', 'no such thread');
+  if (!renamed) throw new HttpError('NOT_FOUND', 'no such thread');
   send(res, 200, JSON.stringify({ thread: renamed }));
 }
 
 async function deleteThread(options: ThreadRouteOptions, req: IncomingMessage, res: ServerResponse, url: URL, match: RegExpMatchArray): Promise<void> {
   const thread = await ownThread(options, req, url, match);
-  if (await hasRunGoing(options.store, thread)) throw new HttpError(409, 'THREAD_BUSY', 'a run is still going in this thread: stop it first');
+  if (await hasRunGoing(options.store, thread)) throw new HttpError('THREAD_BUSY', 'a run is still going in this thread: stop it first');
   const deleted = await options.store.deleteThread(thread.threadId);
-  if (!deleted) throw new HttpError(404, 'NOT_FOUND', 'no such thread');
+  if (!deleted) throw new HttpError('NOT_FOUND', 'no such thread');
   options.logger.info('thread deleted', { userId: thread.userId, threadId: thread.threadId });
   res.writeHead(204, { 'cache-control': 'no-store' });
   res.end();

@@ -7,7 +7,7 @@ import type { WebSocket, RawData } from 'ws';
 import { CloseCode, ErrorCode } from '../protocol/codes.js';
 import type { ClientMessage, ServerControlMessage } from '../protocol/messages.js';
 import { parseClientMessage, type clientMessageSchema } from '../protocol/schema.js';
-import { errorMessage } from '../errors/agentwire-error.js';
+import { errorMessage, toAgentwireError } from '../errors/agentwire-error.js';
 import type { VerifiedIdentity } from '../context/verified-identity.js';
 import type { ExecutionEngine } from '../engine/execution-engine.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -103,9 +103,12 @@ export class ClientConnection implements NotifiedConnection {
       this.#refuse(parsed.code, parsed.message, parsed.clientMessageId === undefined ? {} : { clientMessageId: parsed.clientMessageId });
       return;
     }
+    // The WebSocket boundary: an unknown throw is normalised once, logged with its code and
+    // counted; the client gets UNAVAILABLE and may retry.
     this.#dispatch(parsed.message).catch((error: unknown) => {
+      const { code } = toAgentwireError(error);
       this.#deps.metrics.backgroundErrors.inc({ loop: 'client_message' });
-      this.#deps.logger.error('handling a client message failed', { connectionId: this.connectionId, type: parsed.message.type, error });
+      this.#deps.logger.error('handling a client message failed', { connectionId: this.connectionId, type: parsed.message.type, code, error });
       this.#refuse(ErrorCode.UNAVAILABLE, `the server could not handle ${parsed.message.type}: ${errorMessage(error)}`, echo(parsed.message));
     });
   }

@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode } from '../protocol/codes.js';
 import type { ConnectionLimits } from '../protocol/messages.js';
 import { clientMessageSchema } from '../protocol/schema.js';
-import { errorMessage } from '../errors/agentwire-error.js';
+import { errorMessage, toAgentwireError } from '../errors/agentwire-error.js';
 import type { VerifiedIdentity } from '../context/verified-identity.js';
 import type { ExecutionEngine } from '../engine/execution-engine.js';
 import type { EventStore } from '../store/event-store.js';
@@ -130,9 +130,11 @@ export class ConnectionManager {
     // The peer may have gone while its token was verified; ws would write to a dead socket.
     if (socket.destroyed) return;
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      // The boundary of opening a connection: an unknown throw is normalised once, its code logged.
       then(ws).catch((error: unknown) => {
+        const { code } = toAgentwireError(error);
         this.#o.metrics.backgroundErrors.inc({ loop: 'accept' });
-        this.#o.logger.error('opening a connection failed', { error });
+        this.#o.logger.error('opening a connection failed', { code, error });
         ws.close(CloseCode.INTERNAL_ERROR, 'internal error');
       });
     });
