@@ -20,19 +20,19 @@ export const MUTATIONS: Mutation[] = [
   {
     id: 'slow-consumer-no-close',
     promise: 'a connection that does not drain is closed with 4408',
-    file: 'src/transport/websocket-notifier.ts',
-    find: '      stream.subscriber.closeSlowConsumer(buffered);',
+    file: 'src/transport/stream-subscriber.ts',
+    find: '      this.sink.closeSlowConsumer(buffered);',
     replace: '      void buffered;',
     test: 'test/server/slow-consumer.test.ts',
   },
   {
     id: 'outbound-bound-8x',
     promise: 'outbound buffer per connection: 8 MiB, then fed from the store as it drains',
-    file: 'src/transport/websocket-notifier.ts',
-    find: '    if (socket.bufferedAmount > this.#maxOutboundBytes) {\n      this.#catchUp(stream);',
-    // Eight times the bound: slow consumers are still closed (the old counter check passes), but
-    // each may buffer 8× what the setting says.
-    replace: '    if (socket.bufferedAmount > this.#maxOutboundBytes * 8) {\n      this.#catchUp(stream);',
+    file: 'src/transport/stream-subscriber.ts',
+    find: '    return this.sink.bufferedBytes() >= this.settings.maxOutboundBytes;',
+    // Eight times the bound: slow consumers are still closed (later), but each may buffer 8×
+    // what the setting says.
+    replace: '    return this.sink.bufferedBytes() >= this.settings.maxOutboundBytes * 8;',
     test: 'test/server/slow-consumer.test.ts',
   },
   {
@@ -46,24 +46,24 @@ export const MUTATIONS: Mutation[] = [
   {
     id: 'ledger-confirms-written',
     promise: 'the delivery ratio never counts an event as confirmed before a client says it has it',
-    file: 'src/transport/websocket-notifier.ts',
-    find: '    stream.cursor = event.seq;\n    this.#observeBuffered(socket);',
-    replace: '    stream.cursor = event.seq;\n    this.#metrics.ledger.confirmed(stream.subscriber.userId, event.seq);\n    this.#observeBuffered(socket);',
+    file: 'src/transport/stream-subscriber.ts',
+    find: '    this.#send(event);\n    this.#cursor = event.seq;',
+    replace: '    this.#send(event);\n    this.#cursor = event.seq;\n    this.settings.metrics.ledger.confirmed(this.sink.userId, event.seq);',
     test: 'test/server/accounting.test.ts',
   },
   {
     id: 'acked-counts-cursor',
     promise: 'acked means the client said so',
-    file: 'src/transport/websocket-notifier.ts',
-    find: '      this.#metrics.eventsAcked.inc(seq - stream.acked);',
-    replace: '      this.#metrics.eventsAcked.inc(stream.cursor - stream.acked);',
+    file: 'src/transport/stream-subscriber.ts',
+    find: '      this.settings.metrics.eventsAcked.inc(seq - this.#acked);',
+    replace: '      this.settings.metrics.eventsAcked.inc(this.#cursor - this.#acked);',
     test: 'test/server/accounting.test.ts',
   },
   {
     id: 'ack-beyond-cursor-accepted',
     promise: 'acked means the client said so (of what the connection carried)',
-    file: 'src/transport/websocket-notifier.ts',
-    find: '    if (seq > stream.cursor) return false;',
+    file: 'src/transport/stream-subscriber.ts',
+    find: '    if (seq > this.#cursor) return false;',
     replace: '',
     test: 'test/server/accounting.test.ts',
   },
@@ -137,9 +137,9 @@ export const MUTATIONS: Mutation[] = [
   {
     id: 'outbound-bound-removed',
     promise: 'slow consumers cannot hurt others: each stalled connection holds at most its outbound bound plus one replay page',
-    file: 'src/transport/websocket-notifier.ts',
-    find: '    if (socket.bufferedAmount > this.#maxOutboundBytes) {\n      this.#catchUp(stream);',
-    replace: '    if (socket.bufferedAmount > Number.MAX_SAFE_INTEGER) {\n      this.#catchUp(stream);',
+    file: 'src/transport/stream-subscriber.ts',
+    find: '    return this.sink.bufferedBytes() >= this.settings.maxOutboundBytes;',
+    replace: '    return this.sink.bufferedBytes() >= Number.MAX_SAFE_INTEGER;',
     test: 'test/chaos/slow-consumers.test.ts',
   },
   {
@@ -154,9 +154,9 @@ export const MUTATIONS: Mutation[] = [
   {
     id: 'resume-skips-one',
     promise: 'a client that resumes with its last seq gets every later event',
-    file: 'src/transport/websocket-notifier.ts',
-    find: '      stream.cursor = stream.floor = stream.acked = start.lastSeq;',
-    replace: '      stream.cursor = stream.floor = stream.acked = start.lastSeq + 1;',
+    file: 'src/transport/stream-subscriber.ts',
+    find: '      this.#cursor = this.#floor = this.#acked = start.lastSeq;',
+    replace: '      this.#cursor = this.#floor = this.#acked = start.lastSeq + 1;',
     test: 'test/client/reconnect.test.ts',
     name: 'drop mid-run',
   },
@@ -167,7 +167,7 @@ export const MUTATIONS: Mutation[] = [
     find: '    if ((await store.firstSeq(userId)) > resume.lastSeq + 1 && resume.lastSeq < head) return { kind: \'unrecoverable\', lastSeq: resume.lastSeq, head };\n',
     replace: '',
     // The catch-up loop detects the same hole on its own; both must go for the promise to break.
-    more: [{ file: 'src/transport/websocket-notifier.ts', find: '      if (first && first.seq > stream.cursor + 1) {', replace: '      if (first && first.seq < 0) {' }],
+    more: [{ file: 'src/transport/stream-subscriber.ts', find: '    if (first && first.seq > this.#cursor + 1) {', replace: '    if (first && first.seq < 0) {' }],
     test: 'test/client/reconnect.test.ts',
     name: 'past retention',
   },
@@ -193,8 +193,8 @@ export const MUTATIONS: Mutation[] = [
     id: 'routed-to-everyone',
     promise: 'events reach exactly the user who asked',
     file: 'src/transport/websocket-notifier.ts',
-    find: '    const streams = this.#byUser.get(event.userId);\n    if (!streams) return;',
-    replace: '    const streams = new Set(this.#byConnection.values());',
+    find: '    const subscribers = this.#byUser.get(event.userId);\n    if (!subscribers) return;',
+    replace: '    const subscribers = new Set(this.#byConnection.values());',
     test: 'test/server/isolation.test.ts',
   },
   {
@@ -307,12 +307,12 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: 'ip-rate-ignored',
-    promise: 'new connections per IP 20/s: HTTP 429',
+    promise: 'failed handshakes per address: HTTP 429 with Retry-After',
     file: 'src/transport/connection-manager.ts',
-    find: '    return bucket.take();',
-    replace: '    return bucket.take() || true;',
+    find: '    if (!decision.ok) {\n      metrics.handshakesRateLimited.inc();',
+    replace: "    if (!decision.ok && address === '') {\n      metrics.handshakesRateLimited.inc();",
     test: 'test/attack/connection-limits.test.ts',
-    name: 'burst of 30',
+    name: 'burst of failed handshakes',
   },
   {
     id: 'user-run-limit-ignored',
