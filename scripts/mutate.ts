@@ -52,9 +52,18 @@ function run(mutation: Mutation): 'red' | 'GREEN' {
 const args = process.argv.slice(2).filter((a) => a !== '--verbose');
 if (args.includes('--check')) {
   // Applies and restores every mutation without running tests: the replaced text still exists.
-  for (const m of MUTATIONS) apply(m)();
-  process.stdout.write(`${MUTATIONS.length} mutations apply\n`);
-  process.exit(0);
+  // Every stale one is named, not just the first, so a refactor's fallout is seen at once.
+  const stale: string[] = [];
+  for (const m of MUTATIONS) {
+    try {
+      apply(m)();
+    } catch (error) {
+      stale.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  for (const message of stale) process.stdout.write(`${message}\n`);
+  process.stdout.write(`${MUTATIONS.length - stale.length} of ${MUTATIONS.length} mutations apply\n`);
+  process.exit(stale.length === 0 ? 0 : 1);
 }
 if (args.includes('--baseline')) {
   // Unmutated, every mapped test must pass: otherwise a "red" above proves nothing.
