@@ -42,7 +42,7 @@ function run(mutation: Mutation): 'red' | 'GREEN' {
     const args = ['vitest', 'run', mutation.test, ...(mutation.name ? ['-t', mutation.name] : [])];
     const result = spawnSync('npx', args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
     // --verbose shows why the test went red, to check it failed on the broken promise.
-    if (verbose && result.status !== 0) process.stdout.write(`${(result.stdout + result.stderr).split('\n').filter((l) => /AssertionError|Error:|expected|FAIL/.test(l)).slice(0, 6).join('\n')}\n`);
+    if (verbose && result.status !== 0) process.stdout.write(`${(result.stdout + result.stderr).split('\n').filter((l) => !l.includes('✓') && /AssertionError|Error:|expected|FAIL/.test(l)).slice(0, 6).join('\n')}\n`);
     return result.status === 0 ? 'GREEN' : 'red';
   } finally {
     restore();
