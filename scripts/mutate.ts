@@ -42,7 +42,7 @@ function run(mutation: Mutation): 'red' | 'GREEN' {
     const args = ['vitest', 'run', mutation.test, ...(mutation.name ? ['-t', mutation.name] : [])];
     const result = spawnSync('npx', args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
     // --verbose shows why the test went red, to check it failed on the broken promise.
-    if (verbose && result.status !== 0) process.stdout.write(`${(result.stdout + result.stderr).split('\n').filter((l) => /AssertionError|Error:|expected|FAIL/.test(l)).slice(0, 6).join('\n')}\n`);
+    if (verbose && result.status !== 0) process.stdout.write(`${(result.stdout + result.stderr).split('\n').filter((l) => !l.includes('✓') && /AssertionError|Error:|expected|FAIL/.test(l)).slice(0, 6).join('\n')}\n`);
     return result.status === 0 ? 'GREEN' : 'red';
   } finally {
     restore();
@@ -52,9 +52,18 @@ function run(mutation: Mutation): 'red' | 'GREEN' {
 const args = process.argv.slice(2).filter((a) => a !== '--verbose');
 if (args.includes('--check')) {
   // Applies and restores every mutation without running tests: the replaced text still exists.
-  for (const m of MUTATIONS) apply(m)();
-  process.stdout.write(`${MUTATIONS.length} mutations apply\n`);
-  process.exit(0);
+  // Every stale one is named, not just the first, so a refactor's fallout is seen at once.
+  const stale: string[] = [];
+  for (const m of MUTATIONS) {
+    try {
+      apply(m)();
+    } catch (error) {
+      stale.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  for (const message of stale) process.stdout.write(`${message}\n`);
+  process.stdout.write(`${MUTATIONS.length - stale.length} of ${MUTATIONS.length} mutations apply\n`);
+  process.exit(stale.length === 0 ? 0 : 1);
 }
 if (args.includes('--baseline')) {
   // Unmutated, every mapped test must pass: otherwise a "red" above proves nothing.
