@@ -15,9 +15,24 @@ export function tracingFromEnv(env: NodeJS.ProcessEnv): TracingOptions | undefin
     url,
     ...(headers ? { headers } : {}),
     ...(env.OTEL_SERVICE_NAME ? { serviceName: env.OTEL_SERVICE_NAME } : {}),
-    ...(env.AGENTWIRE_OTLP_FLUSH_INTERVAL_MS ? { flushIntervalMs: positive('AGENTWIRE_OTLP_FLUSH_INTERVAL_MS', env.AGENTWIRE_OTLP_FLUSH_INTERVAL_MS) } : {}),
-    ...(env.AGENTWIRE_OTLP_MAX_QUEUE_SPANS ? { maxQueueSpans: positive('AGENTWIRE_OTLP_MAX_QUEUE_SPANS', env.AGENTWIRE_OTLP_MAX_QUEUE_SPANS) } : {}),
+    ...numbers(env),
   };
+}
+
+const NUMBER_VARS = [
+  ['AGENTWIRE_OTLP_FLUSH_INTERVAL_MS', 'flushIntervalMs'],
+  ['AGENTWIRE_OTLP_MAX_BATCH_SPANS', 'maxBatchSpans'],
+  ['AGENTWIRE_OTLP_MAX_QUEUE_SPANS', 'maxQueueSpans'],
+  ['AGENTWIRE_OTLP_EXPORT_TIMEOUT_MS', 'exportTimeoutMs'],
+] as const;
+
+function numbers(env: NodeJS.ProcessEnv): Partial<Pick<TracingOptions, (typeof NUMBER_VARS)[number][1]>> {
+  const out: Partial<Pick<TracingOptions, (typeof NUMBER_VARS)[number][1]>> = {};
+  for (const [name, key] of NUMBER_VARS) {
+    const raw = env[name];
+    if (raw) out[key] = positive(name, raw);
+  }
+  return out;
 }
 
 function tracesUrl(env: NodeJS.ProcessEnv): string | undefined {
