@@ -7,7 +7,7 @@ import type { Logger } from '../server/logger.js';
 import { OtlpExporter, type ExporterReports, type OtlpExporterOptions } from './otlp-exporter.js';
 import { Span, SpanKind, type TraceSpan } from './span.js';
 
-export interface TracingOptions extends OtlpExporterOptions {}
+export type TracingOptions = OtlpExporterOptions;
 
 export class RunTracer {
   readonly #exporter: OtlpExporter;
