@@ -5,10 +5,13 @@
  * completing; 8 users at a time over real WebSockets) on a server without tracing and on one
  * exporting to an OTLP/HTTP receiver on this machine. Prints the median time per run of each,
  * the ratio, and how many spans the receiver got (none may come from the untraced server).
+ * A sampling heap profile of each round (every 256 bytes on average) gives the bytes allocated in
+ * src/tracing/ code: with tracing off that must be 0 (nothing of tracing runs on the hot path).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { Session } from 'node:inspector/promises';
 import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 import { z } from 'zod';
@@ -72,6 +75,20 @@ async function perRunMs(server: AgentwireServer, tag: string): Promise<number> {
   return (performance.now() - started) / (CONCURRENCY * Math.ceil(RUNS / CONCURRENCY));
 }
 
+interface ProfileNode { callFrame: { url: string }; selfSize: number; children: ProfileNode[] }
+
+/** Bytes allocated by functions in src/tracing/ while `work` ran, from a sampling heap profile. */
+async function tracingBytes(work: () => Promise<number>): Promise<{ ms: number; bytes: number }> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 256 });
+  const ms = await work();
+  const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
+  session.disconnect();
+  const sum = (node: ProfileNode): number => (node.callFrame.url.includes('/src/tracing/') ? node.selfSize : 0) + node.children.reduce((total, child) => total + sum(child), 0);
+  return { ms, bytes: sum(profile.head) };
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function main(): Promise<void> {
@@ -79,27 +96,35 @@ async function main(): Promise<void> {
   const receiver = await startReceiver(counter);
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/v1/traces`;
   const common = { port: 0, host: '127.0.0.1', auth: { jwtSecret: SECRET }, builtins: false, tools: [echo], agents: [agent], logger: silentLogger, engine: { maxRunsPerUser: 3 } } as const;
-  const off = await startServer(common);
-  const on = await startServer({ ...common, tracing: { url } });
+  // The untraced rounds run before the traced server exists, so no exporter timer or export of
+  // its can run (and be counted) while the untraced server is measured.
   const times = { off: [] as number[], on: [] as number[] };
-  let offSpans = 0;
+  const bytes = { off: 0, on: 0 };
+  const off = await startServer(common);
   try {
     for (let r = 0; r < ROUNDS; r++) {
-      const before = counter.spans;
-      times.off.push(await perRunMs(off, `off-${r}`));
-      offSpans += counter.spans - before;
-      times.on.push(await perRunMs(on, `on-${r}`));
-      // Everything the traced server ended is at the receiver before the next untraced round is counted.
-      await on.tracer?.flush();
+      const untraced = await tracingBytes(() => perRunMs(off, `off-${r}`));
+      times.off.push(untraced.ms);
+      bytes.off += untraced.bytes;
     }
   } finally {
     await off.close();
+  }
+  const offSpans = counter.spans;
+  const on = await startServer({ ...common, tracing: { url } });
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      const traced = await tracingBytes(() => perRunMs(on, `on-${r}`));
+      times.on.push(traced.ms);
+      bytes.on += traced.bytes;
+    }
+  } finally {
     await on.close();
     receiver.close();
   }
   const a = median(times.off);
   const b = median(times.on);
-  console.log(`${RUNS} runs × ${TOOLS} tool calls, median of ${ROUNDS}: tracing off ${(a * 1000).toFixed(0)} µs/run (tracer: ${off.tracer === undefined ? 'none' : 'present'}, spans from it: ${offSpans}), tracing on ${(b * 1000).toFixed(0)} µs/run (${counter.spans} spans exported); on/off = ${(b / a).toFixed(2)}`);
+  console.log(`${RUNS} runs × ${TOOLS} tool calls, median of ${ROUNDS}: tracing off ${(a * 1000).toFixed(0)} µs/run (tracer: ${off.tracer === undefined ? 'none' : 'present'}, spans from it: ${offSpans}, bytes allocated in src/tracing: ${bytes.off}), tracing on ${(b * 1000).toFixed(0)} µs/run (${counter.spans} spans exported, ~${Math.round(bytes.on / (ROUNDS * RUNS))} bytes/run sampled in src/tracing); on/off = ${(b / a).toFixed(2)}`);
 }
 
 main().catch((error: unknown) => {
