@@ -118,6 +118,15 @@ suite('tracing over OTLP/HTTP JSON', () => {
     expect(reported).toMatchObject({ name: 'execute_tool word_count', parentSpanId: run.spanId });
   });
 
+  it('a failed run: the run span is ERROR with the agent_error code as error.type', async () => {
+    const { runId } = await client.submit('garbage', { agent: 'py' });
+    expect(await client.terminalOf(runId)).toMatchObject({ type: 'agent_error', data: { code: 'worker_protocol_error' } });
+    await expect.poll(() => runSpan(runId), { timeout: 10_000 }).toBeDefined();
+    const run = runSpan(runId) as ReceivedSpan;
+    expect(run.status.code).toBe(2);
+    expect(run.attributes).toMatchObject({ 'agentwire.run.terminal': 'agent_error', 'error.type': 'worker_protocol_error' });
+  });
+
   it('without configuration no tracer or exporter exists, and agentwire sends no span', async () => {
     expect(loadConfig({}).tracing).toBeUndefined();
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing).toEqual({ url: 'http://collector:4318/v1/traces' });
