@@ -23,6 +23,12 @@ Publish (a queue worker or cron job appends to a run it started for a user):
 
 Both sides carry the W3C `traceparent`: a run request's trace id is kept for the run (run.trace_id)
 and a publisher sends one trace id with every append.
+
+Tracing: when AGENTWIRE_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, the traces URL) or
+OTEL_EXPORTER_OTLP_ENDPOINT (the collector's base URL) is set, each served run exports its spans
+over OTLP/HTTP JSON when it ends: an `invoke_agent` span whose parent is agentwire's run span (from
+the traceparent), and an `execute_tool` span per run.tool() call below it. OTEL_SERVICE_NAME names
+the service (default "agentwire-python-worker").
 """
 
 import json
@@ -65,6 +71,40 @@ def _parse_traceparent(value):
     return None, None
 
 
+def _otlp_url():
+    direct = os.environ.get("AGENTWIRE_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    base = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    return direct or (base.rstrip("/") + "/v1/traces" if base else None)
+
+
+def _span(trace_id, span_id, parent_id, name, kind, start_ns, attributes, error=None):
+    """One span in the OTLP JSON mapping (hex ids, times as decimal strings)."""
+    span = {
+        "traceId": trace_id, "spanId": span_id, "name": name, "kind": kind,
+        "startTimeUnixNano": str(start_ns), "endTimeUnixNano": str(time.time_ns()),
+        "attributes": [{"key": k, "value": {"intValue": str(v)} if isinstance(v, int) else {"stringValue": str(v)}} for k, v in attributes.items()],
+        "status": {"code": 2, "message": error} if error else {"code": 1},
+    }
+    if parent_id:
+        span["parentSpanId"] = parent_id
+    return span
+
+
+def _export_spans(url, spans, log, timeout=5):
+    """POSTs spans to the collector; a failure is logged, never raised (traces are best-effort)."""
+    service = os.environ.get("OTEL_SERVICE_NAME") or "agentwire-python-worker"
+    body = {"resourceSpans": [{
+        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": service}}]},
+        "scopeSpans": [{"scope": {"name": "agentwire_worker"}, "spans": spans}],
+    }]}
+    request = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"), method="POST", headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read()
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        log("could not export %d spans to %s: %s" % (len(spans), url, error))
+
+
 class Run:
     """One run, as an agent sees it: the request's fields and the calls that stream events."""
 
@@ -76,6 +116,11 @@ class Run:
         self.history = request.get("history", [])
         self.deadline = request.get("deadline")
         self.trace_id, self.parent_span_id = _parse_traceparent(traceparent)
+        # This run's own span: a child of agentwire's run span when a traceparent came with the request.
+        self.trace_id = self.trace_id or secrets.token_hex(16)
+        self.span_id = secrets.token_hex(8)
+        self._started_ns = time.time_ns()
+        self._spans = []
         self._writer = writer
         self._tools = 0
 
@@ -113,15 +158,28 @@ class Run:
         call_id = "%s.tool.%d" % (self.run_id, self._tools)
         self.emit("tool_executing", {"toolName": name, "toolCallId": call_id, "args": args})
         started = time.monotonic()
+        started_ns = time.time_ns()
+        attributes = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name, "gen_ai.tool.call.id": call_id, "gen_ai.tool.type": "function"}
         try:
             result = fn(args)
         except Cancelled:
             raise
         except Exception as error:  # a failing tool is reported, and the agent decides
+            self._spans.append(_span(self.trace_id, secrets.token_hex(8), self.span_id, "execute_tool " + name, 1, started_ns, dict(attributes, **{"error.type": "tool_error"}), str(error)))
             self.emit("tool_completed", {"toolName": name, "toolCallId": call_id, "status": "error", "error": str(error), "durationMs": _ms(started)})
             raise
+        self._spans.append(_span(self.trace_id, secrets.token_hex(8), self.span_id, "execute_tool " + name, 1, started_ns, attributes))
         self.emit("tool_completed", {"toolName": name, "toolCallId": call_id, "status": "success", "result": result, "durationMs": _ms(started)})
         return result
+
+    def _finished_spans(self, error_type=None):
+        """The run's span (SERVER: the worker's side of agentwire's run request) and its tool spans."""
+        service = os.environ.get("OTEL_SERVICE_NAME") or "agentwire-python-worker"
+        attributes = {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": service, "agentwire.run.id": self.run_id or ""}
+        if error_type:
+            attributes["error.type"] = error_type
+        run_span = _span(self.trace_id, self.span_id, self.parent_span_id, "invoke_agent " + service, 2, self._started_ns, attributes, error_type)
+        return [run_span] + self._spans
 
 
 def _ms(started):
@@ -206,20 +264,28 @@ def _run_agent(agent, run, writer, log):
                 return
 
     threading.Thread(target=keep_alive, daemon=True).start()
+    outcome = None
     try:
         result = agent(run)
         writer.event("agent_completed", {"result": result})
         log("run %s completed" % run.run_id)
     except Cancelled:
+        outcome = "cancelled"
         log("run %s cancelled: agentwire closed the request" % run.run_id)
     except AgentError as error:
+        outcome = error.code
         _try(writer, "agent_error", {"code": error.code, "message": error.message})
         log("run %s failed: %s" % (run.run_id, error.code))
     except Exception as error:
+        outcome = "agent_exception"
         _try(writer, "agent_error", {"code": "agent_exception", "message": "%s: %s" % (type(error).__name__, error)})
         log("run %s raised %r" % (run.run_id, error))
     finally:
         stop.set()
+    url = _otlp_url()
+    if url:
+        # After the terminal event: exporting never delays what the user sees.
+        _export_spans(url, run._finished_spans(outcome), log)
 
 
 def _try(writer, type_, data):

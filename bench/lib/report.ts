@@ -105,6 +105,9 @@ export function checkTargets(summaries: SystemSummary[]): TargetCheck[] {
   add('agentwire (SQLite) p99 at fixed rate / raw ws', sqlite?.fixedP99?.median, ws?.fixedP99?.median, 1.5, 'max');
   add('agentwire (memory) idle bytes per connection / raw ws', memory?.idleBytesPerConnection?.median, ws?.idleBytesPerConnection?.median, 1.5, 'max');
   add('agentwire (SQLite) idle bytes per connection / raw ws', sqlite?.idleBytesPerConnection?.median, ws?.idleBytesPerConnection?.median, 1.5, 'max');
+  // A remote agent's cost: the same fan-out, produced by a worker process over HTTP (the bound is ours: at most 2× the in-process cost).
+  add('agentwire (remote worker) throughput / agentwire (memory, in-process)', of('agentwire-remote')?.maxPerSec?.median, memory?.maxPerSec?.median, 0.5, 'min');
+  add('agentwire (remote worker) p99 at fixed rate / agentwire (memory, in-process)', of('agentwire-remote')?.fixedP99?.median, memory?.fixedP99?.median, 2, 'max');
   add('agentwire (Redis, 2 nodes) throughput / Socket.IO (Redis, 2 nodes)', of('agentwire-redis')?.maxPerSec?.median, of('socketio-redis')?.maxPerSec?.median, 1.5, 'min');
   return checks;
 }

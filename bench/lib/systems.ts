@@ -14,7 +14,7 @@ export interface SystemSpec {
   nodes: (prefix: string) => { script: string; args: string[] }[];
 }
 
-export const SYSTEM_NAMES = ['ws', 'socketio', 'agentwire-memory', 'agentwire-sqlite', 'agentwire-redis', 'socketio-redis'] as const;
+export const SYSTEM_NAMES = ['ws', 'socketio', 'agentwire-memory', 'agentwire-remote', 'agentwire-sqlite', 'agentwire-redis', 'socketio-redis'] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -28,6 +28,13 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
     client: 'agentwire',
     redis: false,
     nodes: () => [{ script: 'bench/servers/agentwire.ts', args: ['--store', 'memory'] }],
+  },
+  'agentwire-remote': {
+    name: 'agentwire-remote',
+    label: 'agentwire (memory, remote worker over HTTP)',
+    client: 'agentwire',
+    redis: false,
+    nodes: () => [{ script: 'bench/servers/agentwire.ts', args: ['--store', 'memory', '--remote'] }],
   },
   'agentwire-sqlite': {
     name: 'agentwire-sqlite',

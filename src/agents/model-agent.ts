@@ -20,6 +20,8 @@ import { AgentErrorCode } from '../protocol/codes.js';
 import { AgentRunError, defineAgent, type AgentContext, type AgentDefinition, type AgentInput, type ToolDefinition } from '../engine/define-agent.js';
 import { classifyModelError } from './model-errors.js';
 import { ToolCallGate, modelToolSet } from './model-tools.js';
+import { startChatSpan } from '../tracing/run-tracer.js';
+import type { TraceSpan } from '../tracing/span.js';
 
 /** A model object from a provider package; a bare model id string (AI Gateway) is not accepted. */
 export type ModelAgentModel = Exclude<LanguageModel, string>;
@@ -83,6 +85,8 @@ interface StreamState {
   step: number;
   steps: number;
   finish: { finishReason: string; usage: LanguageModelUsage } | undefined;
+  /** The model call in progress as a `chat` span (tracing on only). */
+  chat: TraceSpan | undefined;
 }
 
 async function runModel(options: ModelAgentOptions, tools: readonly ToolDefinition[], input: AgentInput, ctx: AgentContext): Promise<ModelAgentResult> {
@@ -100,7 +104,7 @@ async function runModel(options: ModelAgentOptions, tools: readonly ToolDefiniti
     // Errors arrive as 'error' parts below and end the run; the default handler would only log them.
     onError: () => undefined,
   });
-  const state: StreamState = { text: '', step: 0, steps: 0, finish: undefined };
+  const state: StreamState = { text: '', step: 0, steps: 0, finish: undefined, chat: undefined };
   // A model can think for a minute before its first token; the run is alive while its request
   // is open (the run timeout still bounds it), so the engine's silence detector is kept informed.
   const alive = setInterval(() => {
@@ -108,7 +112,11 @@ async function runModel(options: ModelAgentOptions, tools: readonly ToolDefiniti
   }, HEARTBEAT_EVERY_MS).unref();
   try {
     return await consume(result.fullStream, ctx, gate, state, options.model);
+  } catch (error) {
+    state.chat?.fail(error instanceof AgentRunError ? error.code : 'agent_exception', error instanceof Error ? error.message : undefined);
+    throw error;
   } finally {
+    state.chat?.end();
     clearInterval(alive);
   }
 }
@@ -143,7 +151,12 @@ async function consume(stream: AsyncIterable<TextStreamPart<ToolSet>>, ctx: Agen
         if (part.invalid === true) await ctx.tools.call(part.toolName, part.input);
         else gate.open(part.toolCallId);
         break;
+      case 'start-step':
+        if (ctx.trace) state.chat = startChatSpan(ctx.trace, describeModel(model));
+        break;
       case 'finish-step':
+        if (state.chat) endChatSpan(state.chat, part.finishReason, part.usage);
+        state.chat = undefined;
         state.step += 1;
         state.steps += 1;
         break;
@@ -168,6 +181,13 @@ async function consume(stream: AsyncIterable<TextStreamPart<ToolSet>>, ctx: Agen
     steps: state.steps,
     model: describeModel(model),
   };
+}
+
+function endChatSpan(span: TraceSpan, finishReason: string, usage: LanguageModelUsage): void {
+  span.set('gen_ai.response.finish_reasons', [finishReason]);
+  if (usage.inputTokens !== undefined) span.set('gen_ai.usage.input_tokens', usage.inputTokens);
+  if (usage.outputTokens !== undefined) span.set('gen_ai.usage.output_tokens', usage.outputTokens);
+  span.end();
 }
 
 const MIN_THOUGHT_CHARS = 40;

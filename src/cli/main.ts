@@ -86,6 +86,7 @@ function serverOptions(config: AgentwireConfig, logger: Logger, demo: boolean, j
     ...(staticDir ? { staticDir } : {}),
     logger,
     nodeId: config.nodeId,
+    ...(config.tracing ? { tracing: config.tracing } : {}),
     ...withRemoteAgents(modelServerOptions(model), logger),
     ...optionalPublish(),
   };

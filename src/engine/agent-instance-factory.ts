@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
 import type { UserWebSocketEmitter } from '../bridge/agent-websocket-bridge.js';
 import { ToolDispatcher } from './tool-dispatcher.js';
+import type { TraceSpan } from '../tracing/span.js';
 import type { AgentContext, AgentDefinition, AgentInput, ToolDefinition } from './define-agent.js';
 
 export interface AgentInstance {
@@ -54,7 +55,7 @@ export class AgentInstanceFactory {
   }
 
   /** Assembles one run: the definition, a fresh context bound to the run's emitter and signal. */
-  create(name: string, emitter: UserWebSocketEmitter, signal: AbortSignal, onHeartbeat: () => void): AgentInstance {
+  create(name: string, emitter: UserWebSocketEmitter, signal: AbortSignal, onHeartbeat: () => void, span?: TraceSpan): AgentInstance {
     const definition = this.#agents.get(name);
     if (!definition) throw new AgentwireError(InternalErrorCode.CONFIG, `unknown agent "${name}"`);
     const allowed = definition.tools ? new Map(definition.tools.map((t) => [t, this.#tools.get(t) as ToolDefinition])) : new Map(this.#tools);
@@ -62,14 +63,15 @@ export class AgentInstanceFactory {
       tools: allowed,
       emitter,
       signal,
+      span,
       ...(this.#toolTimeoutMs === undefined ? {} : { defaultTimeoutMs: this.#toolTimeoutMs }),
     });
-    const context = createAgentContext(emitter, signal, tools, onHeartbeat);
+    const context = createAgentContext(emitter, signal, tools, onHeartbeat, span);
     return { definition, context, run: (input) => definition.run(input, context) };
   }
 }
 
-function createAgentContext(emitter: UserWebSocketEmitter, signal: AbortSignal, tools: ToolDispatcher, onHeartbeat: () => void): AgentContext {
+function createAgentContext(emitter: UserWebSocketEmitter, signal: AbortSignal, tools: ToolDispatcher, onHeartbeat: () => void, span: TraceSpan | undefined): AgentContext {
   const { userId, threadId, runId } = emitter.context;
   const done = (): void => undefined;
   return Object.freeze({
@@ -78,6 +80,7 @@ function createAgentContext(emitter: UserWebSocketEmitter, signal: AbortSignal, 
     runId,
     signal,
     tools,
+    trace: span,
     thinking: (reasoning, options) => emitter.emit('agent_thinking', { reasoning, ...options }).then(done),
     progress: (message, progress) => emitter.emit('progress_update', { message, ...(progress === undefined ? {} : { progress }) }).then(done),
     say: (delta) => emitter.emit('agent_message_delta', { delta }).then(done),

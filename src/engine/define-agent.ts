@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { AgentEventDataMap, AgentEventType, TerminalEventType } from '../protocol/events.js';
 import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js';
 import type { ThreadTurn } from './thread-history.js';
+import type { TraceSpan } from '../tracing/span.js';
 
 export type { ThreadTurn } from './thread-history.js';
 
@@ -52,6 +53,11 @@ export interface AgentContext {
   /** Streams a piece of the answer (agent_message_delta). */
   say(delta: string): Promise<void>;
   readonly tools: ToolCaller;
+  /**
+   * The run's span when tracing is on (undefined when off): model calls hang their spans below
+   * it, and a remote agent sends its `traceparent` to the worker.
+   */
+  readonly trace?: TraceSpan | undefined;
   /** Tells the engine the run is alive during long silent work. */
   heartbeat(): void;
   /** Waits, or rejects as soon as the run is aborted. */

@@ -21,6 +21,7 @@ import { Run } from './run.js';
 import { loadThreadHistory } from './thread-history.js';
 import { localRunRegistry, type RunRegistry } from './run-registry.js';
 import { AgentDeathError, AgentRunError } from './define-agent.js';
+import { endRunSpan, type RunTracer } from '../tracing/run-tracer.js';
 
 export interface EngineLimits {
   /** Runs executing at once per user (default 3). */
@@ -67,6 +68,8 @@ export interface EngineOptions {
   limits?: Partial<EngineLimits>;
   /** Where runs are leased so that another node can end them if this one dies (default: none, single node). */
   registry?: RunRegistry;
+  /** Spans for runs, model and tool calls (default: none; tracing off costs nothing). */
+  tracer?: RunTracer | undefined;
 }
 
 
@@ -251,9 +254,10 @@ export class ExecutionEngine {
     try {
       // The whole message: it is what the thread shows after a reload, and what history() replays.
       await run.emitter.emit('agent_started', { input: run.text });
+      run.span = this.#o.tracer?.startRun(run);
       const instance = this.#o.factory.create(run.agentName, run.emitter, run.controller.signal, () => {
         run.heartbeatAt = Date.now();
-      });
+      }, run.span);
       const result = await instance.run({
         text: run.text,
         threadId: run.threadId,
@@ -287,6 +291,7 @@ export class ExecutionEngine {
     clearTimeout(run.timeoutTimer);
     run.controller.abort(new AgentwireError(InternalErrorCode.RUN_CLOSED, `run ended: ${type}`));
     this.#release(run, wasRunning);
+    if (run.span) endRunSpan(run.span, type, data);
     run.finished = this.#storeTerminal(run, type, data).then(
       (stored) => {
         if (stored) this.#registry.release(run.runId);

@@ -3,6 +3,7 @@
  * promise of its terminal event.
  */
 import type { UserWebSocketEmitter } from '../bridge/agent-websocket-bridge.js';
+import type { TraceSpan } from '../tracing/span.js';
 
 export type RunPhase = 'queued' | 'running' | 'ended';
 
@@ -13,6 +14,8 @@ export class Run {
   startedAt: number | undefined;
   heartbeatAt = Date.now();
   timeoutTimer: NodeJS.Timeout | undefined;
+  /** The run's span while tracing is on; undefined (and never made) when it is off. */
+  span: TraceSpan | undefined;
   /** Set by the first end(): resolves once the terminal event is stored (or given up on). */
   finished: Promise<void> | undefined;
   /** Resolves when the run has ended, however it ended. */

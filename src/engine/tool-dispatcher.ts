@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { errorMessage } from '../errors/agentwire-error.js';
 import type { UserWebSocketEmitter } from '../bridge/agent-websocket-bridge.js';
 import type { ToolCaller, ToolDefinition, ToolOutcome } from './define-agent.js';
+import { startToolSpan } from '../tracing/run-tracer.js';
+import type { TraceSpan } from '../tracing/span.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
@@ -16,13 +18,17 @@ export class ToolDispatcher implements ToolCaller {
   readonly #emitter: UserWebSocketEmitter;
   readonly #signal: AbortSignal;
   readonly #defaultTimeoutMs: number;
+  readonly #span: TraceSpan | undefined;
 
   constructor(options: {
     tools: ReadonlyMap<string, ToolDefinition>;
     emitter: UserWebSocketEmitter;
     signal: AbortSignal;
+    /** The run's span (tracing on): each call becomes an execute_tool span below it. */
+    span?: TraceSpan | undefined;
     defaultTimeoutMs?: number;
   }) {
+    this.#span = options.span;
     this.#tools = options.tools;
     this.#emitter = options.emitter;
     this.#signal = options.signal;
@@ -37,7 +43,9 @@ export class ToolDispatcher implements ToolCaller {
     const toolCallId = `call_${randomBytes(9).toString('base64url')}`;
     await this.#emitter.emit('tool_executing', { toolName: name, toolCallId, args: args ?? null });
     const started = performance.now();
+    const span = this.#span && startToolSpan(this.#span, name, toolCallId);
     const outcome = await this.#execute(name, args);
+    if (span) endToolSpan(span, outcome);
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     const finished = { ...outcome, durationMs } as ToolOutcome<R>;
     await this.#emitter.emit('tool_completed', {
@@ -70,6 +78,11 @@ export class ToolDispatcher implements ToolCaller {
       return { status: 'error', error: errorMessage(error) };
     }
   }
+}
+
+function endToolSpan(span: TraceSpan, outcome: UntimedOutcome): void {
+  if (outcome.status !== 'success') span.fail(outcome.status === 'timeout' ? 'timeout' : 'tool_error', outcome.error);
+  span.end();
 }
 
 /** Settles with the work, or rejects when the signal aborts first (a tool that ignores its signal). */

@@ -40,6 +40,12 @@ export class Metrics {
   });
   readonly runsActive = new Gauge({ name: 'agentwire_runs_active', help: 'Runs executing now', registers: [this.registry] });
   readonly runsQueued = new Gauge({ name: 'agentwire_runs_queued', help: 'Runs waiting for a slot', registers: [this.registry] });
+  readonly spansDropped = new Counter({
+    name: 'agentwire_spans_dropped_total',
+    help: 'Trace spans not exported: queue_full (the collector is slower than the spans) or export_failed',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly runsFinished = new Counter({
     name: 'agentwire_runs_finished_total',
     help: 'Runs ended, by terminal event type',

@@ -22,6 +22,7 @@ import { readWorkerEvents } from './worker-stream.js';
 import { buildRunRequest } from './run-request.js';
 import { newTraceparent } from './trace-context.js';
 import type { WorkerAction } from './worker-action.js';
+import { WorkerToolSpans } from './worker-tool-spans.js';
 
 export interface RemoteAgentOptions {
   /** The agent's name, as clients ask for it (`user_message.agent`). */
@@ -72,7 +73,9 @@ async function runRemote(settings: Settings, input: AgentInput, ctx: AgentContex
   const onAbort = (): void => controller.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const response = await post(settings, await buildRunRequest(input, ctx, settings.historyTurns), controller);
+    // The run's span is the parent of the worker's work when tracing is on; a fresh trace otherwise.
+    const traceparent = ctx.trace?.traceparent ?? newTraceparent();
+    const response = await post(settings, await buildRunRequest(input, ctx, settings.historyTurns), traceparent, controller);
     ctx.heartbeat();
     const body = response.body;
     if (!body) throw new AgentDeathError(DeathCause.WORKER_LOST, 'the worker answered without a body');
@@ -84,13 +87,13 @@ async function runRemote(settings: Settings, input: AgentInput, ctx: AgentContex
   }
 }
 
-async function post(settings: Settings, body: string, controller: AbortController): Promise<Response> {
+async function post(settings: Settings, body: string, traceparent: string, controller: AbortController): Promise<Response> {
   const timer = setTimeout(() => controller.abort(new Error(`no response headers within ${settings.timeoutMs} ms`)), settings.timeoutMs);
   let response: Response;
   try {
     response = await fetch(settings.url, {
       method: 'POST',
-      headers: { traceparent: newTraceparent(), ...settings.headers, 'content-type': 'application/json', accept: 'application/x-ndjson, text/event-stream' },
+      headers: { traceparent, ...settings.headers, 'content-type': 'application/json', accept: 'application/x-ndjson, text/event-stream' },
       body,
       signal: controller.signal,
     });
@@ -111,6 +114,7 @@ async function post(settings: Settings, body: string, controller: AbortControlle
 
 /** Applies the worker's events until one ends the run. */
 export async function follow(events: AsyncIterable<WorkerAction>, ctx: AgentContext): Promise<unknown> {
+  const toolSpans = ctx.trace && new WorkerToolSpans(ctx.trace);
   try {
     for await (const action of events) {
       ctx.heartbeat();
@@ -123,11 +127,14 @@ export async function follow(events: AsyncIterable<WorkerAction>, ctx: AgentCont
           throw new AgentRunError(action.code, action.message);
         case 'emit':
           await emitChecked(ctx, action);
+          toolSpans?.observe(action);
       }
     }
   } catch (error) {
     if (ctx.signal.aborted || error instanceof AgentRunError || error instanceof AgentwireError) throw error;
     throw new AgentDeathError(DeathCause.WORKER_LOST, `the worker's response broke off: ${errorMessage(error)}`);
+  } finally {
+    toolSpans?.endAll();
   }
   throw new AgentDeathError(DeathCause.WORKER_LOST, 'the worker closed its response before the run ended');
 }

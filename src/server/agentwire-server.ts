@@ -30,6 +30,7 @@ import { AgentwireError, InternalErrorCode } from '../errors/agentwire-error.js'
 import { threadRoutes } from './thread-routes.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { setUpPublish, type PublishOptions } from '../publish/publish-setup.js';
+import { RunTracer, type TracingOptions } from '../tracing/run-tracer.js';
 
 export interface AgentwireServerOptions {
   /** TCP port; 0 picks a free one (default 0). */
@@ -93,6 +94,8 @@ export interface AgentwireServerOptions {
   info?: Record<string, unknown>;
   /** The publish API for detached workers (docs/remote-agents.md); off unless given. */
   publish?: PublishOptions;
+  /** Export spans of runs, model and tool calls over OTLP/HTTP JSON (docs/deploy.md); off unless given. */
+  tracing?: TracingOptions;
 }
 
 export interface AgentwireServer {
@@ -105,6 +108,8 @@ export interface AgentwireServer {
   readonly metrics: Metrics;
   readonly engine: ExecutionEngine;
   readonly connections: ConnectionManager;
+  /** The tracer when `tracing` was given; undefined otherwise (then no exporter exists). */
+  readonly tracer: RunTracer | undefined;
   close(): Promise<void>;
 }
 
@@ -150,7 +155,11 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
   });
   const publish = options.publish ? setUpPublish(options.publish, setting) : undefined;
   const factory = buildFactory(options, publish?.agents ?? []);
+  const tracer = options.tracing
+    ? new RunTracer(options.tracing, logger, { dropped: (count, reason) => metrics.spansDropped.inc({ reason }, count) })
+    : undefined;
   const engine = new ExecutionEngine({
+    tracer,
     store,
     bridge,
     factory,
@@ -213,12 +222,14 @@ export async function startServer(options: AgentwireServerOptions): Promise<Agen
     metrics,
     engine,
     connections,
+    tracer,
     async close() {
       if (closing) return;
       closing = true;
       clearInterval(pruner);
       // Runs end first so their terminal events reach the clients before the sockets close.
       await engine.shutdown(options.shutdownGraceMs ?? 10_000);
+      await tracer?.close();
       await connections.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();

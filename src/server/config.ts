@@ -13,6 +13,8 @@ import type { LogLevel } from '../observability/logger.js';
 import type { RedisSettings } from './node-backend.js';
 import type { HttpRateLimits } from './http-rate-limit.js';
 import { checkTrustedProxies, type ForwardedHeader } from '../transport/client-address.js';
+import { tracingFromEnv } from '../tracing/tracing-config.js';
+import type { TracingOptions } from '../tracing/run-tracer.js';
 
 export interface AgentwireConfig {
   port: number;
@@ -44,6 +46,8 @@ export interface AgentwireConfig {
   /** AGENTWIRE_FORWARDED_HEADER: `x-forwarded-for` (default) or `forwarded`. */
   forwardedHeader: ForwardedHeader;
   httpRate: Partial<HttpRateLimits>;
+  /** OTLP trace export (AGENTWIRE_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_*); undefined: tracing off. */
+  tracing: TracingOptions | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -121,6 +125,7 @@ export function loadConfig(env: Env = process.env, defaults: { port?: number; st
     },
     ...proxySettings(env),
     httpRate: numbers(env, HTTP_RATE_VARS),
+    tracing: tracingFromEnv(env),
   };
 }
 

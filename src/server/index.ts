@@ -89,3 +89,6 @@ export type { PublishOptions } from '../publish/publish-setup.js';
 export { PublishErrorCode } from '../publish/publish-codes.js';
 export { SERVICE_SCOPE } from '../publish/credentials.js';
 export { MemoryProducerLedger, SqliteProducerLedger, type ProducerLedger, type ProducerState } from '../publish/producer-ledger.js';
+export { RunTracer, type TracingOptions } from '../tracing/run-tracer.js';
+export { tracingFromEnv } from '../tracing/tracing-config.js';
+export { DEFAULT_OTLP_FLUSH_INTERVAL_MS, DEFAULT_OTLP_MAX_BATCH_SPANS, DEFAULT_OTLP_MAX_QUEUE_SPANS, DEFAULT_OTLP_EXPORT_TIMEOUT_MS } from '../tracing/otlp-exporter.js';

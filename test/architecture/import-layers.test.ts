@@ -22,7 +22,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 const LAYERS: readonly (readonly string[])[] = [
   ['protocol'], // the wire contract: types, codes, the frame codec
   ['errors', 'observability', 'client'], // the client SDK needs only the protocol
-  ['context', 'metrics', 'store', 'react'], // react sits on the client
+  ['context', 'metrics', 'store', 'react', 'tracing'], // react sits on the client; tracing records spans for the engine and agents
   ['bridge'], // agent events into the store and the fan-out
   ['engine'], // runs, tools, the agent authoring API
   ['agents', 'remote'], // agents built on the engine: the built-ins, remote (HTTP) agents
