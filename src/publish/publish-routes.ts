@@ -26,7 +26,7 @@ import type { PublishCredentials } from './credentials.js';
 import type { Delivery, DetachedRuns } from './detached-runs.js';
 import type { ProducerLedger } from './producer-ledger.js';
 import { PublishErrorCode } from './publish-codes.js';
-import { RateLimiter } from './rate-limiter.js';
+import { KeyedRateLimiter } from '../transport/keyed-rate-limiter.js';
 
 export interface PublishLimits {
   /** Events in one batch (default 100). */
@@ -71,14 +71,14 @@ export function publishRoutes(options: PublishRouteOptions): HttpRoute[] {
 
 class PublishApi {
   readonly #o: PublishRouteOptions;
-  readonly #limiter: RateLimiter;
+  readonly #limiter: KeyedRateLimiter;
   readonly #refusals: Counter<'code'>;
   /** Per-run chain: appends to one run run one at a time. */
   readonly #chains = new Map<string, Promise<void>>();
 
   constructor(options: PublishRouteOptions) {
     this.#o = options;
-    this.#limiter = new RateLimiter(options.limits.batchesPerSecond, options.limits.batchesPerSecond * 2);
+    this.#limiter = new KeyedRateLimiter({ rate: options.limits.batchesPerSecond });
     this.#refusals = new Counter({ name: 'agentwire_publish_refusals_total', help: 'Publish API requests refused, by code', labelNames: ['code'], registers: [options.metrics.registry] });
   }
 
@@ -118,7 +118,7 @@ class PublishApi {
       });
       if (claims.runId !== runId) throw new HttpError(PublishErrorCode.FORBIDDEN, 'this run token is for another run');
       const batch = await this.#readBatch(req);
-      const wait = this.#limiter.take(`${runId}\n${batch.producerId}`);
+      const wait = this.#limiter.takeOrWait(`${runId}\n${batch.producerId}`);
       if (wait > 0) throw new Refusal(PublishErrorCode.RATE_LIMITED, 'the producer appends faster than its rate', { retryAfterMs: wait });
       const answer = await this.#serialised(runId, () => this.#apply(runId, batch));
       send(res, 200, answer);

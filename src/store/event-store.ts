@@ -3,20 +3,15 @@
  * passes the same contract suite (test/store-contract.ts). The bridge is the only writer of
  * events; the notifier and the HTTP API are the readers.
  */
-import type { AgentEventDataMap, AgentEventType } from '../protocol/events.js';
+import type { AgentEventType } from '../protocol/events.js';
 
-/** An event as the bridge hands it to the store: everything but seq and epoch. */
-export interface EventDraft<T extends AgentEventType = AgentEventType> {
-  type: T;
-  eventId: string;
-  runId: string;
-  threadId: string;
-  userId: string;
-  agentName: string;
-  /** Epoch milliseconds. */
-  ts: number;
-  data: AgentEventDataMap[T];
-}
+import type { FrameDraft } from '../protocol/frame-codec.js';
+
+/**
+ * An event as the bridge hands it to the store: everything but seq and epoch. The frame codec
+ * owns this shape (it is what a frame is made of); the store takes it as it is.
+ */
+export type EventDraft<T extends AgentEventType = AgentEventType> = FrameDraft<T>;
 
 /**
  * A stored event: its position and its wire frame. The frame is the exact JSON text sent to

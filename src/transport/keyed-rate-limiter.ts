@@ -45,6 +45,12 @@ export class KeyedRateLimiter {
 
   /** Takes one token of `key`'s bucket; when there is none, says how long until there is. */
   take(key: string): RateDecision {
+    const waitMs = this.takeOrWait(key);
+    return waitMs === 0 ? { ok: true } : { ok: false, retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)) };
+  }
+
+  /** Takes one token of `key`'s bucket: 0 when taken, otherwise the milliseconds until one is there. */
+  takeOrWait(key: string): number {
     const now = this.#now();
     if (now - this.#lastSweep >= SWEEP_EVERY_MS) this.#sweep(now);
     const bucket = this.#buckets.get(key) ?? this.#add(key, now);
@@ -52,9 +58,9 @@ export class KeyedRateLimiter {
     bucket.last = now;
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
-      return { ok: true };
+      return 0;
     }
-    return { ok: false, retryAfterSec: Math.max(1, Math.ceil((1 - bucket.tokens) / this.rate)) };
+    return Math.ceil(((1 - bucket.tokens) / this.rate) * 1000);
   }
 
   #add(key: string, now: number): Bucket {
