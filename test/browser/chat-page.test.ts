@@ -10,15 +10,9 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, streamInput } from '../helpers/server.js';
 import { chromiumPath, ensurePageBuilt, launchChromium, screenshot, startCutProxy, WEB_DIST, type CutProxy } from './harness.js';
+import { ask, connectionState, DESKTOP, PHONE, poll, signIn as signInAt, statusOf, threadIdOf } from './page-helpers.js';
 
 const CHROMIUM = chromiumPath();
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
-
-/** Polls without Playwright's auto-wait inside (each read must return at once), on a busy 2-core box. */
-function poll<T>(read: () => Promise<T>, timeout = 10_000) {
-  return expect.poll(read, { timeout, interval: 100 });
-}
 
 describe.skipIf(CHROMIUM === undefined)('chat page in Chromium', () => {
   let server: AgentwireServer;
@@ -57,36 +51,8 @@ describe.skipIf(CHROMIUM === undefined)('chat page in Chromium', () => {
   }
 
   /** Signs in by name through the page (the page talks to the server through the proxy). */
-  async function signIn(page: Page, name: string): Promise<void> {
-    await page.goto(proxy.url);
-    await page.getByLabel('Your name').fill(name);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await poll(() => connectionState(page)).toMatch(/^(connected|resumed)$/);
-    await poll(() => page.getByTestId('user').allTextContents().then((texts) => texts.join(''))).toBe(name);
-  }
-
-  /** Sends a message from the message box and returns the run card it started. */
-  async function ask(page: Page, text: string, agent?: string): Promise<Locator> {
-    const before = await page.locator('article.run[data-run-id]').count();
-    if (agent !== undefined) await page.getByLabel('Agent').selectOption(agent);
-    await page.getByLabel('Message').fill(text);
-    await page.getByLabel('Message').press('Enter');
-    const run = page.locator('article.run[data-run-id]').nth(before);
-    await run.waitFor();
-    return run;
-  }
-
-  /** An attribute of the first match, or null; unlike locator.getAttribute it never waits. */
-  function attr(locator: Locator, name: string): Promise<string | null> {
-    return locator.evaluateAll((elements, n) => elements[0]?.getAttribute(n) ?? null, name);
-  }
-
-  function connectionState(page: Page): Promise<string | null> {
-    return attr(page.getByTestId('connection'), 'data-state');
-  }
-
-  function statusOf(run: Locator): Promise<string | null> {
-    return attr(run, 'data-status');
+  function signIn(page: Page, name: string): Promise<void> {
+    return signInAt(page, proxy.url, name);
   }
 
   /** Every data-seq in a run card, in document order. */
@@ -96,11 +62,6 @@ describe.skipIf(CHROMIUM === undefined)('chat page in Chromium', () => {
 
   async function tokenOf(page: Page): Promise<string> {
     return page.evaluate(() => (JSON.parse(localStorage.getItem('agentwire.session') ?? '{}') as { token: string }).token);
-  }
-
-  async function threadIdOf(page: Page): Promise<string> {
-    await poll(() => page.evaluate(() => location.hash)).toMatch(/^#thr_/);
-    return (await page.evaluate(() => location.hash)).slice(1);
   }
 
   /** What the server stored for the thread, read over its HTTP API with the user's token. */
