@@ -11,7 +11,7 @@ import { SignJWT } from 'jose';
 import { errorMessage, InternalErrorCode, toAgentwireError } from '../errors/agentwire-error.js';
 import { ErrorCode } from '../protocol/codes.js';
 import { parseUserId } from '../context/ids.js';
-import { extractToken, type Authenticator } from '../transport/authenticator.js';
+import type { Authenticator } from '../transport/authenticator.js';
 import { requestUrl } from '../transport/request-url.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -22,6 +22,7 @@ import { ClientGoneError, HttpError } from './http-error.js';
 export { HttpError } from './http-error.js';
 export { readJsonBody, type BodyLimits } from './http-body.js';
 import type { HttpRateGate } from './http-rate-limit.js';
+import { verifyRequest } from './request-identity.js';
 
 export interface HttpApiOptions {
   store: EventStore;
@@ -175,7 +176,7 @@ export function pathParameter(segment: string | undefined): string {
 
 export async function authenticate(authenticator: Authenticator, req: IncomingMessage, url: URL): Promise<string> {
   try {
-    return (await authenticator.verify(extractToken(req.headers, url))).userId;
+    return (await verifyRequest(authenticator, req, url)).userId;
   } catch (error) {
     throw new HttpError('UNAUTHORIZED', errorMessage(error));
   }

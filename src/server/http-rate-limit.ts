@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { extractToken, type Authenticator } from '../transport/authenticator.js';
 import type { ClientAddressResolver } from '../transport/client-address.js';
 import { KeyedRateLimiter } from '../transport/keyed-rate-limiter.js';
+import { verifyRequest } from './request-identity.js';
 
 export interface HttpRateLimits {
   /** Sustained `/api/*` requests per second per authenticated user; burst twice that (default 20). */
@@ -37,11 +38,11 @@ export class HttpRateGate {
     this.#addresses = new KeyedRateLimiter({ rate: limits.requestsPerSecondPerAddress });
   }
 
-  /** Takes one request from the right allowance. The route verifies the token again: this only picks the key. */
+  /** Takes one request from the right allowance; the route reuses the verification (request-identity.ts). */
   async admit(req: IncomingMessage, url: URL): Promise<HttpRateDecision> {
     const token = extractToken(req.headers, url);
     if (token !== undefined) {
-      const userId = await this.authenticator.verify(token).then(
+      const userId = await verifyRequest(this.authenticator, req, url).then(
         (identity) => identity.userId,
         () => undefined,
       );
