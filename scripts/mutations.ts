@@ -79,8 +79,8 @@ export const MUTATIONS: Mutation[] = [
     id: 'shutdown-sockets-first',
     promise: 'the terminal events of a shutdown reach the clients before the sockets close',
     file: 'src/server/agentwire-server.ts',
-    find: '      await engine.shutdown(options.shutdownGraceMs ?? 10_000);\n      await connections.close();',
-    replace: '      await connections.close();\n      await engine.shutdown(options.shutdownGraceMs ?? 10_000);',
+    find: '      await engine.shutdown(options.shutdownGraceMs ?? 10_000);\n      await tracer?.close();\n      await connections.close();',
+    replace: '      await connections.close();\n      await engine.shutdown(options.shutdownGraceMs ?? 10_000);\n      await tracer?.close();',
     test: 'test/server/shutdown.test.ts',
   },
   {
