@@ -68,6 +68,20 @@ describe('publish API', () => {
     await client.close();
   });
 
+  it('the same batch posted twice at once is accepted once: one answer says duplicate, no event is delivered twice', async () => {
+    const client = await TestClient.open(server.wsUrl, await signToken('pub-twice'));
+    const run = await startRun(server.url, 'pub-twice');
+    const same = batch(1, [delta('once '), delta('only')]);
+    const answers = await Promise.all([post(server.url, run.appendUrl, run.runToken, same), post(server.url, run.appendUrl, run.runToken, same)]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(answers.map((a) => a.body.duplicate).sort()).toEqual([false, true]);
+    await post(server.url, run.appendUrl, run.runToken, batch(2, [{ type: 'agent_completed', data: { result: {} } }]));
+    await client.terminalOf(run.runId);
+    const deltas = client.runEvents(run.runId).filter((e) => e.type === 'agent_message_delta');
+    expect(deltas.map((e) => e.data.delta)).toEqual(['once ', 'only']);
+    await client.close();
+  });
+
   it('a run token appends to its run only; user tokens and bad service credentials are refused', async () => {
     const mine = await startRun(server.url, 'pub-bob');
     const theirs = await startRun(server.url, 'pub-carol');
